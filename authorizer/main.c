@@ -1,0 +1,239 @@
+/*
+ * dripline-authorizer: the FastCGI authorizer that enforces per-user
+ * daily quotas. It runs spawned by lighttpd (listening socket on fd 0),
+ * under systemd socket activation, or standalone on a socket given with
+ * -s. Worker threads accept requests and hand every decision to the quota
+ * engine's single writer thread, so one process never competes with
+ * itself for SQLite's write lock.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+#include <signal.h>
+
+#include <fcgiapp.h>
+
+#include "authz.h"
+#include "conf.h"
+#include "crypto.h"
+#include "fcgi_server.h"
+#include "listen.h"
+#include "log.h"
+#include "quota.h"
+#include "reply.h"
+
+struct authorizer {
+	const struct conf	*conf;
+	uint32_t		 id_base;	/* random, per process */
+	atomic_uint		 id_next;
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: dripline-authorizer [-v] [-c config] [-s socket] "
+	    "[-m mode]\n"
+	    "  -c config  configuration file (default: $" CONF_ENV ", else "
+	    "%s)\n"
+	    "  -s socket  listen on unix:/path or HOST:PORT instead of the "
+	    "socket\n"
+	    "             a web server or systemd passes\n"
+	    "  -m mode    permissions of a unix socket, octal (default "
+	    "0660)\n"
+	    "  -v         log at debug level\n"
+	    "  -V         print the version and exit\n",
+	    conf_choose_path(NULL));
+	exit(2);
+}
+
+/*
+ * Copy a client-supplied string for the log: at most 200 bytes, with
+ * anything outside printable ASCII replaced by '?'.
+ */
+static const char *
+authorizer_printable(const char *s, char *buf, size_t buflen)
+{
+	size_t	i;
+
+	if (s == NULL || *s == '\0')
+		return "-";
+	for (i = 0; s[i] != '\0' && i < buflen - 1 && i < 200; i++)
+		buf[i] = (unsigned char)s[i] < 0x20 ||
+		    (unsigned char)s[i] >= 0x7f ? '?' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
+static void
+authorizer_log(const struct authz_decision *d, const char *request_id,
+    const char *method, const char *uri)
+{
+	const char	*user = d->have_principal ? d->principal.user_id : "-";
+	int		 status = authz_status(d->outcome);
+	char		 raw[256];
+
+	switch (d->outcome) {
+	case AUTHZ_ALLOW:
+		log_debug("request %s: %s %s user %s cost %" PRId64
+		    ", %" PRId64 " of %" PRId64 " used: allowed (%s)",
+		    request_id, method, d->path, user, d->cost, d->used,
+		    d->principal.daily_limit, d->reason);
+		break;
+	case AUTHZ_UNAVAILABLE:
+		log_warnx("request %s: %s %s: %s, denied %d "
+		    "enforcement_unavailable (at %s:%d)", request_id, method,
+		    d->path[0] != '\0' ? d->path : "-",
+		    d->re.db_message[0] != '\0' ? d->re.db_message : d->reason,
+		    status, d->re.func != NULL ? d->re.func : "authz_decide",
+		    d->re.line);
+		break;
+	case AUTHZ_BAD_PATH:
+		log_info("request %s: %s %s: %s, denied %d", request_id,
+		    method, authorizer_printable(uri, raw, sizeof(raw)),
+		    d->reason, status);
+		break;
+	default:
+		log_info("request %s: %s %s user %s cost %" PRId64
+		    ": %s, denied %d", request_id, method,
+		    d->path[0] != '\0' ? d->path : "-", user, d->cost,
+		    d->reason, status);
+		break;
+	}
+}
+
+static void
+authorizer_handle(FCGX_Request *request, void *arg)
+{
+	struct authorizer	*az = arg;
+	struct authz_request	 req;
+	struct authz_decision	 d;
+	enum reply_role		 role = REPLY_RESPONDER;
+	const char		*fcgi_role;
+	char			 request_id[20];
+	char			 out[REPLY_MAX];
+	size_t			 len;
+
+	snprintf(request_id, sizeof(request_id), "%08" PRIx32 "%08x",
+	    az->id_base, atomic_fetch_add(&az->id_next, 1));
+	fcgi_role = FCGX_GetParam("FCGI_ROLE", request->envp);
+	if (fcgi_role != NULL && strcmp(fcgi_role, "AUTHORIZER") == 0)
+		role = REPLY_AUTHORIZER;
+
+	/* The request body is never read: lighttpd does not send it. */
+	memset(&req, 0, sizeof(req));
+	req.method = FCGX_GetParam("REQUEST_METHOD", request->envp);
+	req.uri = FCGX_GetParam("REQUEST_URI", request->envp);
+	req.authorization = FCGX_GetParam("HTTP_AUTHORIZATION",
+	    request->envp);
+	req.x_api_key = FCGX_GetParam("HTTP_X_API_KEY", request->envp);
+	req.now_ms = utcday_now_ms();
+
+	authz_decide(az->conf, &req, &d);
+
+	len = reply_format(role, &d, req.method, request_id, out,
+	    sizeof(out));
+	if (FCGX_PutStr(out, (int)len, request->out) != (int)len)
+		log_warnx("request %s: the web server closed the connection "
+		    "before the reply was written", request_id);
+	authorizer_log(&d, request_id, req.method != NULL ? req.method : "-",
+	    req.uri);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct authorizer	 az;
+	struct fcgi_server	 server;
+	struct conf		*conf;
+	enum listen_origin	 origin;
+	const char		*conf_path = NULL, *spec = NULL;
+	char			 err[512];
+	long			 mode = 0660;
+	int			 ch, debug = 0, fd, sig;
+	char			*end;
+
+	while ((ch = getopt(argc, argv, "c:m:s:vV")) != -1) {
+		switch (ch) {
+		case 'c':
+			conf_path = optarg;
+			break;
+		case 'm':
+			mode = strtol(optarg, &end, 8);
+			if (*end != '\0' || mode < 0 || mode > 0777) {
+				fprintf(stderr, "dripline-authorizer: invalid "
+				    "mode '%s': use octal, e.g. 0660\n",
+				    optarg);
+				exit(2);
+			}
+			break;
+		case 's':
+			spec = optarg;
+			break;
+		case 'v':
+			debug = 1;
+			break;
+		case 'V':
+			printf("dripline-authorizer %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	log_init("dripline-authorizer", 0);
+	conf_path = conf_choose_path(conf_path);
+	if ((conf = conf_load(conf_path, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
+	log_set_level(debug ? LOG_LEVEL_DEBUG : (enum log_level)conf->log_level);
+
+	if ((fd = listen_open(spec, (mode_t)mode, &origin, err,
+	    sizeof(err))) == -1)
+		fatalx("%s", err);
+#ifdef __linux__
+	/* Spawned by a web server: do not outlive it. */
+	if (origin == LISTEN_INHERITED)
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+#endif
+
+	if (fcgi_server_init() == -1)
+		fatal("cannot set up signals and libfcgi");
+
+	memset(&az, 0, sizeof(az));
+	az.conf = conf;
+	if (crypto_random(&az.id_base, sizeof(az.id_base)) == -1)
+		fatalx("no randomness available from the operating system");
+	if (quota_start(conf) == -1)
+		fatalx("cannot start the quota writer thread");
+
+	memset(&server, 0, sizeof(server));
+	server.listen_fd = fd;
+	server.nthreads = conf->threads;
+	server.handle = authorizer_handle;
+	server.arg = &az;
+	log_info("started: %d threads, database %s, %zu routes, "
+	    "durability %s", conf->threads, conf->database, conf->nroutes,
+	    conf->durability == CONF_DURABILITY_FULL ? "full" : "normal");
+
+	if ((sig = fcgi_server_run(&server)) == -1)
+		fatalx("cannot start worker threads");
+
+	quota_stop();
+	if (origin == LISTEN_SPEC)
+		listen_cleanup();
+	conf_free(conf);
+	log_info("stopped");
+	return 0;
+}

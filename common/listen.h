@@ -1,0 +1,33 @@
+/*
+ * The listening socket of a FastCGI app. Three ways to get one, in order:
+ * an explicit spec ("unix:/path" or "HOST:PORT"), systemd socket
+ * activation (LISTEN_FDS), or fd 0 when a web server spawned us with the
+ * socket there (lighttpd's bin-path).
+ */
+#ifndef DRIPLINE_LISTEN_H
+#define DRIPLINE_LISTEN_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define LISTEN_BACKLOG	1024
+
+enum listen_origin {
+	LISTEN_SPEC,		/* we created it from a spec */
+	LISTEN_SYSTEMD,		/* passed by systemd */
+	LISTEN_INHERITED	/* fd 0 from a spawning web server */
+};
+
+/*
+ * Open or find the listening socket. A unix socket gets mode (octal, e.g.
+ * 0660). A path already taken by a live socket, or by something that is
+ * not a socket, is an error. Returns the fd and fills OUT: origin, or -1
+ * with the reason in OUT: err.
+ */
+int	listen_open(const char *spec, mode_t mode, enum listen_origin *origin,
+	    char *err, size_t errlen);
+
+/* Remove the socket file made by listen_open, if it made one. */
+void	listen_cleanup(void);
+
+#endif

@@ -1,0 +1,496 @@
+/*
+ * driplinectl: the operator's command line. It creates and migrates the
+ * database, manages admin tokens, checks a configuration, explains which
+ * route a request would match, and manages end users and keys directly in
+ * the database for scripts and for setups without the admin API.
+ * Secrets are printed once, on creation, and never stored.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "credential.h"
+#include "crypto.h"
+#include "db.h"
+#include "log.h"
+#include "path.h"
+#include "utcday.h"
+
+struct ctl {
+	struct conf	*conf;
+	struct db	*db;
+};
+
+struct ctl_command {
+	const char	*words;		/* "token create" */
+	const char	*args;		/* for usage */
+	int		 min_args, max_args;
+	int		 needs_db;	/* 2: create and migrate */
+	int		 (*run)(struct ctl *, int, char **);
+	const char	*help;
+};
+
+static int	ctl_init(struct ctl *, int, char **);
+static int	ctl_check_config(struct ctl *, int, char **);
+static int	ctl_explain(struct ctl *, int, char **);
+static int	ctl_token_create(struct ctl *, int, char **);
+static int	ctl_token_list(struct ctl *, int, char **);
+static int	ctl_token_revoke(struct ctl *, int, char **);
+static int	ctl_user_create(struct ctl *, int, char **);
+static int	ctl_user_set_limit(struct ctl *, int, char **);
+static int	ctl_user_revoke(struct ctl *, int, char **);
+static int	ctl_key_create(struct ctl *, int, char **);
+static int	ctl_key_revoke(struct ctl *, int, char **);
+static int	ctl_usage(struct ctl *, int, char **);
+
+static const struct ctl_command ctl_commands[] = {
+	{ "init", "", 0, 0, 2, ctl_init,
+	    "create the database, or migrate it to this version" },
+	{ "check-config", "", 0, 0, 0, ctl_check_config,
+	    "read the configuration and report the first error" },
+	{ "explain", "METHOD PATH", 2, 2, 0, ctl_explain,
+	    "show the normalized path, the matching route and its cost" },
+	{ "token create", "NAME", 1, 1, 1, ctl_token_create,
+	    "create an admin token and print its secret once" },
+	{ "token list", "", 0, 0, 1, ctl_token_list,
+	    "list admin tokens (never their secrets)" },
+	{ "token revoke", "NAME|ID", 1, 1, 1, ctl_token_revoke,
+	    "revoke an admin token" },
+	{ "user create", "EXTERNAL_ID [DAILY_LIMIT]", 1, 2, 1,
+	    ctl_user_create, "create an end user and print its id" },
+	{ "user set-limit", "USER_ID DAILY_LIMIT", 2, 2, 1,
+	    ctl_user_set_limit, "change a user's daily limit" },
+	{ "user revoke", "USER_ID", 1, 1, 1, ctl_user_revoke,
+	    "revoke a user and all its keys" },
+	{ "key create", "USER_ID [NAME]", 1, 2, 1, ctl_key_create,
+	    "issue an API key and print its secret once" },
+	{ "key revoke", "KEY_ID", 1, 1, 1, ctl_key_revoke,
+	    "revoke one API key" },
+	{ "usage", "USER_ID [YYYY-MM-DD]", 1, 2, 1, ctl_usage,
+	    "print the units a user used on a UTC day (default today)" },
+};
+#define CTL_NCOMMANDS (sizeof(ctl_commands) / sizeof(ctl_commands[0]))
+
+static void
+usage(void)
+{
+	size_t	i;
+
+	fprintf(stderr, "usage: driplinectl [-c config] COMMAND [ARGS]\n"
+	    "  -c config  configuration file (default: $" CONF_ENV ", else "
+	    "%s)\n\ncommands:\n", conf_choose_path(NULL));
+	for (i = 0; i < CTL_NCOMMANDS; i++)
+		fprintf(stderr, "  %s %s\n      %s\n", ctl_commands[i].words,
+		    ctl_commands[i].args, ctl_commands[i].help);
+	exit(2);
+}
+
+/* Print the error recorded in re, prefixed with what failed. */
+static int
+ctl_fail(const char *what, const struct reqerr *re)
+{
+	if (re->db_message[0] != '\0')
+		fprintf(stderr, "driplinectl: %s: %s\n", what,
+		    re->db_message);
+	else
+		fprintf(stderr, "driplinectl: %s: %s\n", what, re->message);
+	return 1;
+}
+
+static int
+ctl_parse_limit(const char *s, int64_t *limit)
+{
+	char		*end;
+	long long	 v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno == ERANGE ||
+	    v > CONF_LIMIT_MAX) {
+		fprintf(stderr, "driplinectl: invalid daily limit '%s': use "
+		    "a whole number from 0 to %lld\n", s, CONF_LIMIT_MAX);
+		return -1;
+	}
+	*limit = v;
+	return 0;
+}
+
+static int
+ctl_parse_uuid(const char *what, const char *s)
+{
+	if (crypto_uuid_valid(s))
+		return 0;
+	fprintf(stderr, "driplinectl: invalid %s '%s': expected a "
+	    "lower-case UUID\n", what, s);
+	return -1;
+}
+
+static int
+ctl_init(struct ctl *ctl, int argc, char **argv)
+{
+	printf("database %s is at schema version %d\n", ctl->conf->database,
+	    db_schema_latest());
+	return 0;
+}
+
+static int
+ctl_check_config(struct ctl *ctl, int argc, char **argv)
+{
+	printf("%s: OK, %zu route%s, database %s\n", ctl->conf->file,
+	    ctl->conf->nroutes, ctl->conf->nroutes == 1 ? "" : "s",
+	    ctl->conf->database);
+	return 0;
+}
+
+static int
+ctl_explain(struct ctl *ctl, int argc, char **argv)
+{
+	const struct conf_route	*route;
+	const char		*reason;
+	char			 path[PATH_MAX_LEN + 4];
+
+	if (path_normalize(argv[1], path, sizeof(path), &reason) == -1) {
+		printf("%s %s: rejected with 400 invalid_path: %s\n", argv[0],
+		    argv[1], reason);
+		return 0;
+	}
+	printf("normalized path: %s\n", path);
+	route = conf_route_match(ctl->conf, argv[0], path);
+	if (route == NULL) {
+		if (ctl->conf->unmatched == CONF_UNMATCHED_FREE)
+			printf("no route matches; unmatched is 'free': "
+			    "allowed with a valid key, cost 0\n");
+		else
+			printf("no route matches; unmatched is 'deny': "
+			    "404 route_not_found\n");
+		return 0;
+	}
+	printf("route: line %d of %s, pattern %s%s\ncost: %" PRId64
+	    " unit%s\n", route->line, ctl->conf->file, route->pattern,
+	    route->prefix ? "*" : "", route->cost,
+	    route->cost == 1 ? "" : "s");
+	return 0;
+}
+
+static int
+ctl_token_create(struct ctl *ctl, int argc, char **argv)
+{
+	struct credential	c;
+	struct reqerr		re;
+	char			now[DB_TIME_LEN + 1];
+	size_t			len = strlen(argv[0]);
+
+	reqerr_clear(&re);
+	if (len == 0 || len > DB_NAME_MAX) {
+		fprintf(stderr, "driplinectl: token name must have 1 to %d "
+		    "characters\n", DB_NAME_MAX);
+		return 1;
+	}
+	if (credential_new(CREDENTIAL_TOKEN_PREFIX, &c) == -1) {
+		fprintf(stderr, "driplinectl: no randomness available\n");
+		return 1;
+	}
+	db_now(now);
+	if (db_token_insert(ctl->db, c.id, argv[0], c.prefix, c.hash, now,
+	    &re) == -1) {
+		credential_wipe(&c);
+		return ctl_fail("cannot create token", &re);
+	}
+	printf("%s\n", c.secret);
+	fprintf(stderr, "admin token '%s' created (id %s); the secret above "
+	    "is shown only once\n", argv[0], c.id);
+	credential_wipe(&c);
+	return 0;
+}
+
+static void
+ctl_token_print(const struct db_token *t, void *arg)
+{
+	(void)arg;
+	printf("%s  %-20s  %s...  %-7s  created %s%s%s\n", t->id, t->name,
+	    t->prefix, t->status, t->created_at,
+	    t->revoked_at[0] != '\0' ? "  revoked " : "", t->revoked_at);
+}
+
+static int
+ctl_token_list(struct ctl *ctl, int argc, char **argv)
+{
+	struct reqerr	re;
+
+	reqerr_clear(&re);
+	if (db_token_list(ctl->db, ctl_token_print, NULL, &re) == -1)
+		return ctl_fail("cannot list tokens", &re);
+	return 0;
+}
+
+static int
+ctl_token_revoke(struct ctl *ctl, int argc, char **argv)
+{
+	struct reqerr	re;
+	char		now[DB_TIME_LEN + 1];
+	int		rc;
+
+	reqerr_clear(&re);
+	db_now(now);
+	if ((rc = db_token_revoke(ctl->db, argv[0], now, &re)) == -1)
+		return ctl_fail("cannot revoke token", &re);
+	if (rc == 0) {
+		fprintf(stderr, "driplinectl: no admin token named '%s'\n",
+		    argv[0]);
+		return 1;
+	}
+	printf("admin token '%s' revoked\n", argv[0]);
+	return 0;
+}
+
+static int
+ctl_user_create(struct ctl *ctl, int argc, char **argv)
+{
+	struct reqerr	re;
+	char		id[CRYPTO_UUID_LEN + 1], now[DB_TIME_LEN + 1];
+	int64_t		limit = ctl->conf->default_daily_limit;
+	const char	*p;
+	size_t		len = strlen(argv[0]);
+
+	reqerr_clear(&re);
+	if (len == 0 || len > DB_EXTERNAL_ID_MAX) {
+		fprintf(stderr, "driplinectl: external id must have 1 to %d "
+		    "characters\n", DB_EXTERNAL_ID_MAX);
+		return 1;
+	}
+	for (p = argv[0]; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f) {
+			fprintf(stderr, "driplinectl: external id may only "
+			    "contain printable ASCII without spaces\n");
+			return 1;
+		}
+	if (argc == 2 && ctl_parse_limit(argv[1], &limit) == -1)
+		return 1;
+	if (crypto_uuid_v4(id) == -1) {
+		fprintf(stderr, "driplinectl: no randomness available\n");
+		return 1;
+	}
+	db_now(now);
+	if (db_user_insert(ctl->db, id, argv[0], limit, now, &re) == -1)
+		return ctl_fail("cannot create user", &re);
+	printf("%s\n", id);
+	return 0;
+}
+
+static int
+ctl_user_set_limit(struct ctl *ctl, int argc, char **argv)
+{
+	struct reqerr	re;
+	char		now[DB_TIME_LEN + 1];
+	int64_t		limit;
+	int		rc;
+
+	reqerr_clear(&re);
+	if (ctl_parse_uuid("user id", argv[0]) == -1 ||
+	    ctl_parse_limit(argv[1], &limit) == -1)
+		return 1;
+	db_now(now);
+	if ((rc = db_user_set_limit(ctl->db, argv[0], limit, now, &re)) == -1)
+		return ctl_fail("cannot change the limit", &re);
+	if (rc == 0) {
+		fprintf(stderr, "driplinectl: no user %s\n", argv[0]);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+ctl_user_revoke(struct ctl *ctl, int argc, char **argv)
+{
+	struct reqerr	re;
+	char		now[DB_TIME_LEN + 1];
+	int		rc;
+
+	reqerr_clear(&re);
+	if (ctl_parse_uuid("user id", argv[0]) == -1)
+		return 1;
+	db_now(now);
+	if (db_begin(ctl->db, &re) == -1 ||
+	    (rc = db_user_revoke(ctl->db, argv[0], now, &re)) == -1 ||
+	    db_commit(ctl->db, &re) == -1) {
+		db_rollback(ctl->db);
+		return ctl_fail("cannot revoke user", &re);
+	}
+	if (rc == 0) {
+		fprintf(stderr, "driplinectl: no user %s\n", argv[0]);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+ctl_key_create(struct ctl *ctl, int argc, char **argv)
+{
+	struct credential	c;
+	struct db_user		user;
+	struct reqerr		re;
+	char			now[DB_TIME_LEN + 1];
+	const char		*name = argc == 2 ? argv[1] : "default";
+	int			rc;
+
+	reqerr_clear(&re);
+	if (ctl_parse_uuid("user id", argv[0]) == -1)
+		return 1;
+	if (strlen(name) == 0 || strlen(name) > DB_NAME_MAX) {
+		fprintf(stderr, "driplinectl: key name must have 1 to %d "
+		    "characters\n", DB_NAME_MAX);
+		return 1;
+	}
+	if ((rc = db_user_get(ctl->db, argv[0], &user, &re)) == -1)
+		return ctl_fail("cannot read user", &re);
+	if (rc == 0 || strcmp(user.status, "active") != 0) {
+		fprintf(stderr, "driplinectl: no active user %s\n", argv[0]);
+		return 1;
+	}
+	if (credential_new(ctl->conf->key_prefix, &c) == -1) {
+		fprintf(stderr, "driplinectl: no randomness available\n");
+		return 1;
+	}
+	db_now(now);
+	if (db_key_insert(ctl->db, c.id, argv[0], name, c.prefix, c.hash,
+	    now, &re) == -1) {
+		credential_wipe(&c);
+		return ctl_fail("cannot create key", &re);
+	}
+	printf("%s %s\n", c.id, c.secret);
+	credential_wipe(&c);
+	return 0;
+}
+
+static int
+ctl_key_revoke(struct ctl *ctl, int argc, char **argv)
+{
+	struct reqerr	re;
+	char		now[DB_TIME_LEN + 1];
+	int		rc;
+
+	reqerr_clear(&re);
+	if (ctl_parse_uuid("key id", argv[0]) == -1)
+		return 1;
+	db_now(now);
+	if ((rc = db_key_revoke(ctl->db, argv[0], now, &re)) == -1)
+		return ctl_fail("cannot revoke key", &re);
+	if (rc == 0) {
+		fprintf(stderr, "driplinectl: no key %s\n", argv[0]);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+ctl_usage(struct ctl *ctl, int argc, char **argv)
+{
+	struct utc_window	window;
+	struct reqerr		re;
+	const char		*day;
+	int64_t			used;
+
+	reqerr_clear(&re);
+	utcday_window(utcday_now_ms(), &window);
+	day = argc == 2 ? argv[1] : window.day;
+	if (ctl_parse_uuid("user id", argv[0]) == -1)
+		return 1;
+	if (utcday_parse(day, NULL) == -1) {
+		fprintf(stderr, "driplinectl: invalid day '%s': use "
+		    "YYYY-MM-DD\n", day);
+		return 1;
+	}
+	if (db_usage_get(ctl->db, argv[0], day, &used, &re) == -1)
+		return ctl_fail("cannot read usage", &re);
+	printf("%" PRId64 "\n", used);
+	return 0;
+}
+
+/* Find the command named by the leading words of argv. */
+static const struct ctl_command *
+ctl_find(int argc, char **argv, int *nwords)
+{
+	char	words[64];
+	size_t	i;
+
+	for (i = 0; i < CTL_NCOMMANDS; i++) {
+		if (strcmp(ctl_commands[i].words, argv[0]) == 0) {
+			*nwords = 1;
+			return &ctl_commands[i];
+		}
+		if (argc >= 2) {
+			snprintf(words, sizeof(words), "%s %s", argv[0],
+			    argv[1]);
+			if (strcmp(ctl_commands[i].words, words) == 0) {
+				*nwords = 2;
+				return &ctl_commands[i];
+			}
+		}
+	}
+	return NULL;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const struct ctl_command	*cmd;
+	struct ctl			 ctl;
+	struct reqerr			 re;
+	const char			*conf_path = NULL;
+	char				 err[512];
+	int				 ch, nwords, rc, flags;
+
+	while ((ch = getopt(argc, argv, "c:")) != -1) {
+		switch (ch) {
+		case 'c':
+			conf_path = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0 || (cmd = ctl_find(argc, argv, &nwords)) == NULL)
+		usage();
+	argc -= nwords;
+	argv += nwords;
+	if (argc < cmd->min_args || argc > cmd->max_args) {
+		fprintf(stderr, "usage: driplinectl %s %s\n", cmd->words,
+		    cmd->args);
+		return 2;
+	}
+
+	log_init("driplinectl", 0);
+	memset(&ctl, 0, sizeof(ctl));
+	conf_path = conf_choose_path(conf_path);
+	if ((ctl.conf = conf_load(conf_path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "driplinectl: %s\n", err);
+		return 1;
+	}
+
+	if (cmd->needs_db) {
+		reqerr_clear(&re);
+		flags = cmd->needs_db == 2 ? DB_OPEN_CREATE | DB_OPEN_MIGRATE :
+		    0;
+		ctl.db = db_open(ctl.conf->database,
+		    ctl.conf->durability == CONF_DURABILITY_FULL,
+		    ctl.conf->lock_timeout_ms, flags, &re);
+		if (ctl.db == NULL) {
+			rc = ctl_fail("cannot open database", &re);
+			conf_free(ctl.conf);
+			return rc;
+		}
+	}
+
+	rc = cmd->run(&ctl, argc, argv);
+	db_close(ctl.db);
+	conf_free(ctl.conf);
+	return rc;
+}

@@ -1,0 +1,445 @@
+/*
+ * SQLite connection handling: open with the configured durability, check
+ * or migrate the schema, cache prepared statements, and turn SQLite errors
+ * into request errors that name the cause.
+ *
+ * Invariants, asserted where they can be:
+ *  1. A cached statement is reset and unbound whenever nobody is using it,
+ *     so db_stmt never hands out a busy statement.
+ *  2. One struct db per thread; it is never shared.
+ *  3. db_close finalizes every cached statement before closing the handle.
+ *  4. A schema migration flushes the cache, since statements prepared
+ *     against an older schema must not be reused.
+ */
+#include "config.h"
+
+#include <assert.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "db_int.h"
+#include "db_migrations.h"
+
+static const char *const db_sql[DB_STMT_COUNT] = {
+	[DB_STMT_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
+	[DB_STMT_COMMIT] = "COMMIT",
+	[DB_STMT_ROLLBACK] = "ROLLBACK",
+	[DB_STMT_KEY_RESOLVE] =
+	    "SELECT u.id, u.external_id, u.daily_limit, u.status, k.status"
+	    " FROM api_keys AS k JOIN users AS u ON u.id = k.user_id"
+	    " WHERE k.secret_hash = ?1",
+	/*
+	 * The check and the increment are one statement: a new row is only
+	 * inserted when the caller has checked cost <= limit, and an
+	 * existing row is only updated when units + cost <= limit. No row
+	 * back means denied.
+	 */
+	[DB_STMT_USAGE_CHARGE] =
+	    "INSERT INTO usage_daily (user_id, day, units, allowed)"
+	    " VALUES (?1, ?2, ?3, 1)"
+	    " ON CONFLICT (user_id, day) DO UPDATE"
+	    " SET units = units + excluded.units, allowed = allowed + 1"
+	    " WHERE usage_daily.units + excluded.units <= ?4"
+	    " RETURNING units",
+	[DB_STMT_USAGE_DENY] =
+	    "INSERT INTO usage_daily (user_id, day, denied)"
+	    " VALUES (?1, ?2, 1)"
+	    " ON CONFLICT (user_id, day) DO UPDATE SET denied = denied + 1"
+	    " RETURNING units",
+	[DB_STMT_USAGE_GET] =
+	    "SELECT units FROM usage_daily WHERE user_id = ?1 AND day = ?2",
+	[DB_STMT_USER_INSERT] =
+	    "INSERT INTO users (id, external_id, daily_limit, created_at,"
+	    " updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+	[DB_STMT_USER_GET] =
+	    "SELECT id, external_id, daily_limit, status, created_at,"
+	    " updated_at, revoked_at FROM users WHERE id = ?1",
+	[DB_STMT_USER_GET_BY_EXTERNAL_ID] =
+	    "SELECT id, external_id, daily_limit, status, created_at,"
+	    " updated_at, revoked_at FROM users WHERE external_id = ?1",
+	[DB_STMT_USER_SET_LIMIT] =
+	    "UPDATE users SET daily_limit = ?2, updated_at = ?3 WHERE id = ?1",
+	[DB_STMT_USER_REVOKE] =
+	    "UPDATE users SET status = 'revoked',"
+	    " revoked_at = coalesce(revoked_at, ?2), updated_at = ?2"
+	    " WHERE id = ?1",
+	[DB_STMT_USER_KEYS_REVOKE] =
+	    "UPDATE api_keys SET status = 'revoked', revoked_at = ?2"
+	    " WHERE user_id = ?1 AND status = 'active'",
+	[DB_STMT_KEY_INSERT] =
+	    "INSERT INTO api_keys (id, user_id, name, prefix, secret_hash,"
+	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[DB_STMT_KEY_REVOKE] =
+	    "UPDATE api_keys SET status = 'revoked',"
+	    " revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1",
+	[DB_STMT_TOKEN_INSERT] =
+	    "INSERT INTO admin_tokens (id, name, prefix, secret_hash,"
+	    " created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[DB_STMT_TOKEN_LIST] =
+	    "SELECT id, name, prefix, status, created_at, revoked_at"
+	    " FROM admin_tokens ORDER BY created_at, id",
+	[DB_STMT_TOKEN_REVOKE] =
+	    "UPDATE admin_tokens SET status = 'revoked',"
+	    " revoked_at = coalesce(revoked_at, ?2)"
+	    " WHERE name = ?1 OR id = ?1",
+	[DB_STMT_TOKEN_RESOLVE] =
+	    "SELECT id, name, prefix, status, created_at, revoked_at"
+	    " FROM admin_tokens WHERE secret_hash = ?1 AND status = 'active'",
+};
+
+static int	db_exec(struct db *, const char *, struct reqerr *);
+static int	db_migrate(struct db *, int, struct reqerr *);
+static void	db_flush_cache(struct db *);
+static const char *db_cause(int);
+
+int
+db_schema_latest(void)
+{
+	return (int)db_migrations_count;
+}
+
+/* Name the cause of an SQLite error in words an operator can act on. */
+static const char *
+db_cause(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return "database locked by another process past the lock "
+		    "timeout";
+	case SQLITE_CANTOPEN:
+		return "database file missing or not accessible (run "
+		    "'driplinectl init')";
+	case SQLITE_NOTADB:
+		return "file is not a SQLite database";
+	case SQLITE_CORRUPT:
+		return "database file is corrupt";
+	case SQLITE_READONLY:
+		return "database is read-only";
+	case SQLITE_FULL:
+		return "database or file system is full";
+	case SQLITE_IOERR:
+		return "I/O error on the database file";
+	case SQLITE_NOMEM:
+		return "out of memory";
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return "permission denied on the database file";
+	default:
+		return "database error";
+	}
+}
+
+int
+db_fail_at(struct db *db, int rc, const char *func, int line,
+    struct reqerr *re)
+{
+	const char	*msg;
+
+	if (re == NULL || re->status != 0)
+		return -1;
+	msg = db != NULL && db->handle != NULL ? sqlite3_errmsg(db->handle) :
+	    sqlite3_errstr(rc);
+	reqerr_set(re, func, line, 503, "database_unavailable",
+	    "the database is unavailable");
+	re->db_code = rc;
+	snprintf(re->db_message, sizeof(re->db_message), "%s: %s (%s)",
+	    db != NULL && db->path != NULL ? db->path : "database",
+	    db_cause(rc), msg);
+	return -1;
+}
+
+sqlite3_stmt *
+db_stmt(struct db *db, enum db_stmt id, struct reqerr *re)
+{
+	int	rc;
+
+	assert(id >= 0 && id < DB_STMT_COUNT);
+	if (db->stmts[id] == NULL) {
+		rc = sqlite3_prepare_v3(db->handle, db_sql[id], -1,
+		    SQLITE_PREPARE_PERSISTENT, &db->stmts[id], NULL);
+		if (rc != SQLITE_OK) {
+			db_fail(db, rc, re);
+			return NULL;
+		}
+	}
+	assert(!sqlite3_stmt_busy(db->stmts[id]));
+	return db->stmts[id];
+}
+
+void
+db_stmt_done(sqlite3_stmt *st)
+{
+	if (st == NULL)
+		return;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+void
+db_column_copy(sqlite3_stmt *st, int col, char *dst, size_t dstlen)
+{
+	const unsigned char	*text = sqlite3_column_text(st, col);
+
+	snprintf(dst, dstlen, "%s", text != NULL ? (const char *)text : "");
+}
+
+int
+db_bindf(struct db *db, sqlite3_stmt *st, struct reqerr *re,
+    const char *fmt, ...)
+{
+	va_list	ap;
+	int	rc = SQLITE_OK, i;
+
+	va_start(ap, fmt);
+	for (i = 0; fmt[i] != '\0' && rc == SQLITE_OK; i++) {
+		switch (fmt[i]) {
+		case 't':
+			rc = sqlite3_bind_text(st, i + 1, va_arg(ap,
+			    const char *), -1, SQLITE_STATIC);
+			break;
+		case 'i':
+			rc = sqlite3_bind_int64(st, i + 1, va_arg(ap,
+			    int64_t));
+			break;
+		default:
+			assert(!"db_bindf: unknown format letter");
+			rc = SQLITE_MISUSE;
+		}
+	}
+	va_end(ap);
+	if (rc != SQLITE_OK)
+		return db_fail(db, rc, re);
+	return 0;
+}
+
+int
+db_step_change(struct db *db, sqlite3_stmt *st, struct reqerr *re)
+{
+	int	rc;
+
+	rc = sqlite3_step(st);
+	db_stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, rc, re);
+	return sqlite3_changes(db->handle);
+}
+
+static void
+db_flush_cache(struct db *db)
+{
+	int	i;
+
+	for (i = 0; i < DB_STMT_COUNT; i++) {
+		sqlite3_finalize(db->stmts[i]);
+		db->stmts[i] = NULL;
+	}
+}
+
+/* Run one-off SQL (pragmas, migrations). */
+static int
+db_exec(struct db *db, const char *sql, struct reqerr *re)
+{
+	int	rc;
+
+	rc = sqlite3_exec(db->handle, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(db, rc, re);
+	return 0;
+}
+
+int
+db_schema_version(struct db *db, struct reqerr *re)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 rc, version = -1;
+
+	rc = sqlite3_prepare_v2(db->handle, "PRAGMA user_version", -1, &st,
+	    NULL);
+	if (rc != SQLITE_OK) {
+		db_fail(db, rc, re);
+		goto out;
+	}
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		db_fail(db, rc, re);
+		goto out;
+	}
+	version = sqlite3_column_int(st, 0);
+out:
+	sqlite3_finalize(st);
+	return version;
+}
+
+/* Apply the migrations after version, each in its own transaction. */
+static int
+db_migrate(struct db *db, int version, struct reqerr *re)
+{
+	char	pragma[64];
+	int	v;
+
+	db_flush_cache(db);
+	for (v = version; v < db_schema_latest(); v++) {
+		if (db_exec(db, "BEGIN IMMEDIATE", re) == -1)
+			return -1;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
+		    v + 1);
+		if (db_exec(db, db_migrations[v], re) == -1 ||
+		    db_exec(db, pragma, re) == -1 ||
+		    db_exec(db, "COMMIT", re) == -1) {
+			sqlite3_exec(db->handle, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct db *
+db_open(const char *path, int durability_full, int lock_timeout_ms,
+    int flags, struct reqerr *re)
+{
+	struct db	*db;
+	int		 rc, version, fd, open_flags;
+
+	if ((db = calloc(1, sizeof(*db))) == NULL ||
+	    (db->path = strdup(path)) == NULL) {
+		free(db);
+		REQERR(re, 503, "database_unavailable", "out of memory");
+		return NULL;
+	}
+	db->lock_timeout_ms = lock_timeout_ms;
+
+	/* Create the file ourselves so it starts private (mode 0600). */
+	if (flags & DB_OPEN_CREATE) {
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd == -1) {
+			REQERR(re, 503, "database_unavailable",
+			    "the database is unavailable");
+			snprintf(re->db_message, sizeof(re->db_message),
+			    "%s: cannot create: %s", path, strerror(errno));
+			goto fail;
+		}
+		close(fd);
+	}
+
+	open_flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	rc = sqlite3_open_v2(path, &db->handle, open_flags, NULL);
+	if (rc != SQLITE_OK) {
+		db_fail(db, rc, re);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db->handle, 1);
+	sqlite3_busy_timeout(db->handle, lock_timeout_ms);
+
+	/* WAL lets readers run beside the one writer. */
+	if (db_exec(db, "PRAGMA journal_mode = WAL", re) == -1 ||
+	    db_exec(db, durability_full ? "PRAGMA synchronous = FULL" :
+	    "PRAGMA synchronous = NORMAL", re) == -1 ||
+	    db_exec(db, "PRAGMA foreign_keys = ON", re) == -1)
+		goto fail;
+
+	if ((version = db_schema_version(db, re)) == -1)
+		goto fail;
+	if (version > db_schema_latest()) {
+		REQERR(re, 503, "database_unavailable",
+		    "the database is unavailable");
+		snprintf(re->db_message, sizeof(re->db_message),
+		    "%s: schema version %d is newer than this program "
+		    "supports (%d); upgrade Dripline", path, version,
+		    db_schema_latest());
+		goto fail;
+	}
+	if (version < db_schema_latest()) {
+		if (!(flags & DB_OPEN_MIGRATE)) {
+			REQERR(re, 503, "database_unavailable",
+			    "the database is unavailable");
+			snprintf(re->db_message, sizeof(re->db_message),
+			    "%s: schema version %d is older than this "
+			    "program's (%d); run 'driplinectl init'", path,
+			    version, db_schema_latest());
+			goto fail;
+		}
+		if (db_migrate(db, version, re) == -1)
+			goto fail;
+	}
+	return db;
+
+fail:
+	db_close(db);
+	return NULL;
+}
+
+void
+db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	db_rollback(db);
+	db_flush_cache(db);
+	sqlite3_close(db->handle);
+	free(db->path);
+	free(db);
+}
+
+static int
+db_step_simple(struct db *db, enum db_stmt id, struct reqerr *re)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, id, re)) == NULL)
+		return -1;
+	return db_step_change(db, st, re) == -1 ? -1 : 0;
+}
+
+int
+db_begin(struct db *db, struct reqerr *re)
+{
+	assert(!db->in_tx);
+	if (db_step_simple(db, DB_STMT_BEGIN_IMMEDIATE, re) == -1)
+		return -1;
+	db->in_tx = 1;
+	return 0;
+}
+
+int
+db_commit(struct db *db, struct reqerr *re)
+{
+	assert(db->in_tx);
+	if (db_step_simple(db, DB_STMT_COMMIT, re) == -1) {
+		db_rollback(db);
+		return -1;
+	}
+	db->in_tx = 0;
+	return 0;
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (db == NULL)
+		return;
+	if (db->handle == NULL || sqlite3_get_autocommit(db->handle)) {
+		db->in_tx = 0;
+		return;
+	}
+	(void)db_step_simple(db, DB_STMT_ROLLBACK, NULL);
+	db->in_tx = 0;
+}
+
+void
+db_now(char out[DB_TIME_LEN + 1])
+{
+	time_t		t = time(NULL);
+	struct tm	tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, DB_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

@@ -1,0 +1,77 @@
+/*
+ * Internals shared by the db_*.c files: the connection, its prepared
+ * statement cache, and error recording. Nothing outside db/ includes this.
+ */
+#ifndef DRIPLINE_DB_INT_H
+#define DRIPLINE_DB_INT_H
+
+#include <sqlite3.h>
+
+#include "db.h"
+
+/* Every statement the program runs; the SQL is in db_sql[] in db.c. */
+enum db_stmt {
+	DB_STMT_BEGIN_IMMEDIATE,
+	DB_STMT_COMMIT,
+	DB_STMT_ROLLBACK,
+	DB_STMT_KEY_RESOLVE,
+	DB_STMT_USAGE_CHARGE,
+	DB_STMT_USAGE_DENY,
+	DB_STMT_USAGE_GET,
+	DB_STMT_USER_INSERT,
+	DB_STMT_USER_GET,
+	DB_STMT_USER_GET_BY_EXTERNAL_ID,
+	DB_STMT_USER_SET_LIMIT,
+	DB_STMT_USER_REVOKE,
+	DB_STMT_USER_KEYS_REVOKE,
+	DB_STMT_KEY_INSERT,
+	DB_STMT_KEY_REVOKE,
+	DB_STMT_TOKEN_INSERT,
+	DB_STMT_TOKEN_LIST,
+	DB_STMT_TOKEN_REVOKE,
+	DB_STMT_TOKEN_RESOLVE,
+	DB_STMT_COUNT
+};
+
+struct db {
+	sqlite3		*handle;
+	sqlite3_stmt	*stmts[DB_STMT_COUNT];	/* owned, prepared lazily */
+	char		*path;			/* owned */
+	int		 lock_timeout_ms;
+	int		 in_tx;		/* a BEGIN is open */
+};
+
+/*
+ * Hand out the cached statement id, preparing it on first use. Returns
+ * NULL with the cause in re. The statement is reset and unbound.
+ */
+sqlite3_stmt	*db_stmt(struct db *db, enum db_stmt id, struct reqerr *re);
+
+/* Reset and unbind a cached statement after use. Accepts NULL. */
+void		 db_stmt_done(sqlite3_stmt *st);
+
+/* Record the SQLite error rc of db into re. Returns -1. */
+int		 db_fail_at(struct db *db, int rc, const char *func, int line,
+		    struct reqerr *re);
+#define db_fail(db, rc, re)	db_fail_at((db), (rc), __func__, __LINE__, (re))
+
+/*
+ * Bind parameters 1..n of st from the arguments, one letter of fmt each:
+ * 't' a NUL-terminated string (borrowed until the statement is done) and
+ * 'i' an int64_t. Returns 0, or -1 with the cause in re.
+ */
+int		 db_bindf(struct db *db, sqlite3_stmt *st, struct reqerr *re,
+		    const char *fmt, ...);
+
+/*
+ * Step st, which must not return rows, then reset it. Returns the number
+ * of rows changed, or -1 with the cause in re.
+ */
+int		 db_step_change(struct db *db, sqlite3_stmt *st,
+		    struct reqerr *re);
+
+/* Copy column col of st into dst (size dstlen), "" for NULL. */
+void		 db_column_copy(sqlite3_stmt *st, int col, char *dst,
+		    size_t dstlen);
+
+#endif
