@@ -1,0 +1,287 @@
+# Shared setup for the integration tests, sourced by tests/it/*.sh.
+#
+# Each test gets a private directory with a configuration, a SQLite file,
+# the mock upstream (which appends one JSON line per request it receives
+# to upstream.jsonl) and a web server on free loopback ports, running the
+# shipped web server configuration and the real programs. Everything the
+# test started is stopped by PID when it exits; on failure the logs are
+# printed.
+#
+# The server is a parameter: DRIPLINE_SERVER=lighttpd (default).
+# A test exits 77 (skipped) when the server is not installed, unless
+# DRIPLINE_REQUIRE_SERVERS is set, as the README's test command does.
+
+set -u
+
+IT_NAME=$(basename "$0" .sh)
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+SERVER=${DRIPLINE_SERVER:-lighttpd}
+AUTHORIZER=$top_builddir/authorizer/dripline-authorizer
+CTL=$top_builddir/ctl/driplinectl
+MOCK=$top_srcdir/demo/mock-upstream.py
+WWW=$top_srcdir/www-conf
+
+IT_PASSED=0
+IT_FAILED=0
+IT_PIDS=""
+SERVER_PID=""
+UPSTREAM_PID=""
+
+it_skip_or_fail() {
+	if [ -n "${DRIPLINE_REQUIRE_SERVERS:-}" ]; then
+		echo "FAIL: $1 is required (DRIPLINE_REQUIRE_SERVERS is set)"
+		exit 1
+	fi
+	echo "SKIP: $1 is not installed"
+	exit 77
+}
+
+it_require() {
+	local cmd
+	for cmd in "$@"; do
+		command -v "$cmd" >/dev/null 2>&1 || it_skip_or_fail "$cmd"
+	done
+}
+
+it_require "$SERVER" python3 curl sqlite3
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/dripline-$IT_NAME.XXXXXX")
+
+it_cleanup() {
+	local pid
+	for pid in $SERVER_PID $UPSTREAM_PID $IT_PIDS; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in $SERVER_PID $UPSTREAM_PID $IT_PIDS; do
+		wait "$pid" 2>/dev/null
+	done
+	if [ "$IT_FAILED" -ne 0 ]; then
+		echo "--- logs of $T"
+		tail -n 40 "$T"/*.log 2>/dev/null
+	fi
+	rm -rf "$T"
+}
+trap it_cleanup EXIT
+
+# --- assertions --------------------------------------------------------------
+
+it_ok() {
+	IT_PASSED=$((IT_PASSED + 1))
+	echo "ok - $1"
+}
+
+it_fail() {
+	IT_FAILED=$((IT_FAILED + 1))
+	echo "FAIL - $1"
+}
+
+# check_eq DESCRIPTION EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		it_ok "$1"
+	else
+		it_fail "$1: expected '$2', got '$3'"
+	fi
+}
+
+# check_match DESCRIPTION EXTENDED-REGEX ACTUAL
+check_match() {
+	if printf '%s' "$3" | grep -Eq -- "$2"; then
+		it_ok "$1"
+	else
+		it_fail "$1: '$3' does not match /$2/"
+	fi
+}
+
+# check_range DESCRIPTION LOW HIGH ACTUAL
+check_range() {
+	if [ "$4" -ge "$2" ] 2>/dev/null && [ "$4" -le "$3" ]; then
+		it_ok "$1"
+	else
+		it_fail "$1: expected $2..$3, got '$4'"
+	fi
+}
+
+it_done() {
+	echo "$IT_PASSED passed, $IT_FAILED failed"
+	[ "$IT_FAILED" -eq 0 ]
+	exit $?
+}
+
+# --- setup -------------------------------------------------------------------
+
+it_free_port() {
+	python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# it_config [DIRECTIVE VALUE]... : write dripline.conf from the shipped one
+# with the database in $T, replacing the directives given, and create the
+# database.
+it_config() {
+	local args=("$@") i name
+	sed -e "s|^database.*|database $T/dripline.db|" \
+	    "$WWW/dripline.conf" > "$T/dripline.conf"
+	for ((i = 0; i < ${#args[@]}; i += 2)); do
+		name=${args[i]}
+		sed -i -e "/^$name[[:space:]]/d" "$T/dripline.conf"
+		echo "$name ${args[i + 1]}" >> "$T/dripline.conf"
+	done
+	ctl init >/dev/null || { it_fail "driplinectl init"; exit 1; }
+}
+
+ctl() {
+	"$CTL" -c "$T/dripline.conf" "$@"
+}
+
+it_start_upstream() {
+	rm -f "$T/upstream.port"
+	python3 "$MOCK" --listen 127.0.0.1:0 --port-file "$T/upstream.port" \
+	    --record "$T/upstream.jsonl" --quiet \
+	    --slow-seconds "${IT_SLOW_SECONDS:-6}" \
+	    --stream-interval "${IT_STREAM_INTERVAL:-0.2}" \
+	    >> "$T/upstream.log" 2>&1 &
+	UPSTREAM_PID=$!
+	for _ in $(seq 100); do
+		[ -s "$T/upstream.port" ] && break
+		sleep 0.05
+	done
+	UPSTREAM_PORT=$(cat "$T/upstream.port")
+	touch "$T/upstream.jsonl"
+}
+
+# Write the site file that sets the shipped configuration's variables.
+it_lighttpd_site() {
+	cat > "$T/site.conf" <<SITE
+var.dripline_bind             = "127.0.0.1"
+var.dripline_port             = $PORT
+var.dripline_state_dir        = "$T"
+var.dripline_authorizer       = "${IT_AUTHORIZER:-$AUTHORIZER}"
+var.dripline_config           = "$T/dripline.conf"
+var.dripline_lua_dir          = "$WWW/lighttpd"
+var.dripline_upstream_host    = "127.0.0.1"
+var.dripline_upstream_port    = ${IT_UPSTREAM_PORT:-$UPSTREAM_PORT}
+var.dripline_upstream_timeout = ${IT_UPSTREAM_TIMEOUT:-3}
+include "$WWW/lighttpd/dripline.conf"
+SITE
+}
+
+# Start the web server in the foreground of a background job; its stderr
+# (and so the authorizer's log) goes to server.log.
+it_start_server() {
+	: "${PORT:=$(it_free_port)}"
+	case $SERVER in
+	lighttpd)
+		it_lighttpd_site
+		lighttpd -D -f "$T/site.conf" >> "$T/server.log" 2>&1 &
+		SERVER_PID=$!
+		;;
+	*)
+		echo "unknown DRIPLINE_SERVER '$SERVER'"
+		exit 1
+		;;
+	esac
+	for _ in $(seq 100); do
+		curl -s -o /dev/null "http://127.0.0.1:$PORT/" && return 0
+		sleep 0.05
+	done
+	it_fail "$SERVER did not start on port $PORT"
+	exit 1
+}
+
+it_stop_server() {
+	kill "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
+	SERVER_PID=""
+}
+
+# PID of the authorizer the web server spawned.
+it_authorizer_pid() {
+	pgrep -P "$SERVER_PID" -f dripline-authorizer | head -n 1
+}
+
+# The authorizer's log lines.
+it_log() {
+	grep -h 'dripline-authorizer\[' "$T/server.log" 2>/dev/null
+}
+
+# it_user EXTERNAL_ID DAILY_LIMIT: print the new user's id.
+it_user() {
+	ctl user create "$1" "$2"
+}
+
+# it_key USER_ID: print the new key's secret; its id goes to $T/key-id.
+it_key() {
+	local out
+	out=$(ctl key create "$1") || return 1
+	echo "${out%% *}" > "$T/key-id"
+	echo "${out#* }"
+}
+
+# it_request METHOD PATH [CURL ARGS...]: send one request. STATUS holds the
+# status, $T/body the body and $T/headers the response headers.
+it_request() {
+	local method=$1 path=$2
+	shift 2
+	STATUS=$(curl -s --path-as-is -o "$T/body" -D "$T/headers" \
+	    -w '%{http_code}' -X "$method" "$@" \
+	    "http://127.0.0.1:$PORT$path")
+}
+
+# it_chat KEY: one metered chat completion with the key as a Bearer token.
+it_chat() {
+	it_request POST /v1/chat/completions \
+	    -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
+	    -d '{"model":"mock-model","messages":[{"role":"user","content":"hi"}]}'
+}
+
+# it_header NAME: the value of a response header of the last request.
+it_header() {
+	tr -d '\r' < "$T/headers" | awk -v name="$1" '
+	    BEGIN { name = tolower(name) }
+	    { i = index($0, ":"); if (i > 0 && tolower(substr($0, 1, i - 1)) == name) {
+	        v = substr($0, i + 1); sub(/^[ \t]+/, "", v); print v } }' | tail -n 1
+}
+
+# it_json FIELD...: a field of the JSON body, e.g. it_json error code.
+it_json() {
+	python3 - "$T/body" "$@" <<'PY'
+import json, sys
+try:
+    value = json.load(open(sys.argv[1]))
+    for field in sys.argv[2:]:
+        value = value[field]
+    print(value)
+except Exception as e:
+    print("<no %s: %s>" % ("/".join(sys.argv[2:]), e))
+PY
+}
+
+# it_upstream_count [PATH]: requests the upstream received (at PATH).
+it_upstream_count() {
+	if [ $# -eq 0 ]; then
+		wc -l < "$T/upstream.jsonl" | tr -d ' '
+	else
+		python3 - "$T/upstream.jsonl" "$1" <<'PY'
+import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    if json.loads(line)["path"] == sys.argv[2]:
+        n += 1
+print(n)
+PY
+	fi
+}
+
+# it_units USER_ID: the units stored for today (UTC).
+it_units() {
+	ctl usage "$1"
+}
+
+# The next UTC midnight as a Unix time.
+it_next_midnight() {
+	echo $(( ($(date -u +%s) / 86400 + 1) * 86400 ))
+}
