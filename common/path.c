@@ -42,7 +42,7 @@ path_decode(const char *target, size_t len, char *out, size_t *outpos,
 	static const char hex[] = "0123456789ABCDEF";
 	size_t		i, o = 0;
 	unsigned char	c;
-	int		hi, lo, encoded;
+	int		hi, lo, encoded, escape;
 
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)target[i];
@@ -85,11 +85,13 @@ path_decode(const char *target, size_t len, char *out, size_t *outpos,
 			return -1;
 		}
 
-		if (o + 4 > outlen) {
+		escape = (encoded && !path_unreserved(c)) || c >= 0x80;
+		/* Room for this byte's form and the final NUL. */
+		if (o + (escape ? 3 : 1) >= outlen) {
 			*reason = "path too long";
 			return -1;
 		}
-		if ((encoded && !path_unreserved(c)) || c >= 0x80) {
+		if (escape) {
 			out[o++] = '%';
 			out[o++] = hex[c >> 4];
 			out[o++] = hex[c & 0x0f];
@@ -163,6 +165,7 @@ path_normalize(const char *target, char *out, size_t outlen,
 
 	if (path_decode(target, len, out, &o, outlen, reason) == -1)
 		return -1;
+	/* Removing segments never lengthens the path, so the NUL fits. */
 	path_remove_dot_segments(out, &o);
 	out[o] = '\0';
 	return 0;

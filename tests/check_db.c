@@ -1,0 +1,1089 @@
+/*
+ * Unit tests for the SQLite layer: the quota check-and-increment, key and
+ * user lookups, admin tokens, and how db_open treats files it must not
+ * use. Every test gets a fresh database file in its own temporary
+ * directory, created and migrated the way 'driplinectl init' does it.
+ * The allowed and denied counters have no accessor in db.h, so the tests
+ * read them through a second SQLite connection.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <sqlite3.h>
+
+#include "conf.h"
+#include "crypto.h"
+#include "db.h"
+#include "reqerr.h"
+
+#define USER_A		"00000000-0000-4000-8000-00000000000a"
+#define USER_B		"00000000-0000-4000-8000-00000000000b"
+#define KEY_A1		"00000000-0000-4000-8000-0000000000a1"
+#define KEY_A2		"00000000-0000-4000-8000-0000000000a2"
+#define KEY_B1		"00000000-0000-4000-8000-0000000000b1"
+#define TOKEN_1		"00000000-0000-4000-8000-000000000f01"
+#define TOKEN_2		"00000000-0000-4000-8000-000000000f02"
+#define DAY_1		"2026-12-04"
+#define DAY_2		"2026-12-05"
+#define NOW_1		"2026-12-04T10:00:00Z"
+#define NOW_2		"2026-12-04T11:00:00Z"
+
+/* A day's counters, read straight from usage_daily. */
+struct db_counts {
+	int64_t	units;
+	int64_t	allowed;
+	int64_t	denied;
+	int	found;		/* the row exists */
+};
+
+struct db_token_seen {
+	struct db_token	tokens[4];
+	int		n;
+};
+
+Suite	*db_suite(void);
+
+static char		 db_dir[PATH_MAX / 2];	/* this test's directory */
+static char		 db_path[PATH_MAX];	/* its database file */
+static struct db	*db;			/* open on db_path */
+
+static int
+db_remove_entry(const char *path, const struct stat *sb, int flag,
+    struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static void
+db_make_dir(void)
+{
+	const char	*tmp = getenv("TMPDIR");
+	int		 n;
+
+	n = snprintf(db_dir, sizeof(db_dir), "%s/check_db.XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	ck_assert_msg(n > 0 && (size_t)n < sizeof(db_dir),
+	    "TMPDIR is too long");
+	ck_assert_ptr_nonnull(mkdtemp(db_dir));
+	snprintf(db_path, sizeof(db_path), "%s/dripline.db", db_dir);
+}
+
+/* Fixture: a created and migrated database, open in db. */
+static void
+db_setup(void)
+{
+	struct reqerr	re;
+
+	db = NULL;
+	db_make_dir();
+	reqerr_clear(&re);
+	db = db_open(db_path, 0, 1000, DB_OPEN_CREATE | DB_OPEN_MIGRATE, &re);
+	ck_assert_msg(db != NULL, "db_open: %s", re.db_message);
+}
+
+static void
+db_teardown(void)
+{
+	db_close(db);
+	db = NULL;
+	nftw(db_dir, db_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Name another file in the test's directory, for the db_open tests. */
+static void
+db_side_path(const char *name, char *path, size_t pathlen)
+{
+	snprintf(path, pathlen, "%s/%s", db_dir, name);
+}
+
+static void
+db_hash(const char *secret, char hash[CRYPTO_SHA256_HEX_LEN + 1])
+{
+	ck_assert_int_eq(crypto_sha256_hex(secret, strlen(secret), hash), 0);
+}
+
+static void
+db_add_user(const char *id, const char *external_id, int64_t limit)
+{
+	struct reqerr	re;
+
+	reqerr_clear(&re);
+	ck_assert_msg(db_user_insert(db, id, external_id, limit, NOW_1,
+	    &re) == 0, "db_user_insert %s: %s", external_id, re.message);
+}
+
+/* Insert a key for this secret. The database stores only its hash. */
+static void
+db_add_key(const char *id, const char *user_id, const char *secret)
+{
+	struct reqerr	re;
+	char		hash[CRYPTO_SHA256_HEX_LEN + 1];
+
+	db_hash(secret, hash);
+	reqerr_clear(&re);
+	ck_assert_msg(db_key_insert(db, id, user_id, "default", "dl_abcd",
+	    hash, NOW_1, &re) == 0, "db_key_insert %s: %s %s", id,
+	    re.message, re.db_message);
+}
+
+/* Check that the file at path contains exactly the len bytes of data. */
+static void
+db_assert_file_is(const char *path, const char *data, size_t len)
+{
+	struct stat	 sb;
+	char		*back;
+	int		 fd;
+
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_eq(sb.st_size, (off_t)len);
+	back = malloc(len);
+	ck_assert_ptr_nonnull(back);
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ne(fd, -1);
+	ck_assert_int_eq(read(fd, back, len), (ssize_t)len);
+	close(fd);
+	ck_assert_msg(memcmp(back, data, len) == 0, "%s was changed", path);
+	free(back);
+}
+
+/* Charge in its own transaction, as the authorizer's writer does. */
+static int
+db_charge(const char *user_id, const char *day, int64_t cost, int64_t limit,
+    int64_t *used)
+{
+	struct reqerr	re;
+	int		rc;
+
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_begin(db, &re), 0);
+	rc = db_usage_charge(db, user_id, day, cost, limit, used, &re);
+	ck_assert_msg(rc != -1, "db_usage_charge: %s", re.db_message);
+	ck_assert_int_eq(db_commit(db, &re), 0);
+	return rc;
+}
+
+static int64_t
+db_used(const char *user_id, const char *day)
+{
+	struct reqerr	re;
+	int64_t		used = -1;
+
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_usage_get(db, user_id, day, &used, &re), 0);
+	return used;
+}
+
+static struct db_counts
+db_read_counts(const char *user_id, const char *day)
+{
+	struct db_counts	 counts;
+	sqlite3			*handle = NULL;
+	sqlite3_stmt		*st = NULL;
+	int			 rc;
+
+	memset(&counts, 0, sizeof(counts));
+	ck_assert_int_eq(sqlite3_open_v2(db_path, &handle,
+	    SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(handle,
+	    "SELECT units, allowed, denied FROM usage_daily"
+	    " WHERE user_id = ?1 AND day = ?2", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		counts.units = sqlite3_column_int64(st, 0);
+		counts.allowed = sqlite3_column_int64(st, 1);
+		counts.denied = sqlite3_column_int64(st, 2);
+		counts.found = 1;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(handle);
+	ck_assert_msg(rc == SQLITE_ROW || rc == SQLITE_DONE,
+	    "reading usage_daily: %d", rc);
+	return counts;
+}
+
+/* Run one SQL statement on path through a connection of its own. */
+static void
+db_exec_raw(const char *path, const char *sql)
+{
+	sqlite3	*handle = NULL;
+	int	 rc;
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &handle,
+	    SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	rc = sqlite3_exec(handle, sql, NULL, NULL, NULL);
+	sqlite3_close(handle);
+	ck_assert_msg(rc == SQLITE_OK, "'%s': %s", sql, sqlite3_errstr(rc));
+}
+
+static void
+db_write_file(const char *path, const void *data, size_t len)
+{
+	int	fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_msg(fd != -1, "%s: %s", path, strerror(errno));
+	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+	ck_assert_int_eq(close(fd), 0);
+}
+
+START_TEST(test_db_charge_allows_until_limit)
+{
+	int64_t	used = -1;
+
+	db_add_user(USER_A, "alice", 10);
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 3, 10, &used), 1);
+	ck_assert_int_eq(used, 3);
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 3, 10, &used), 1);
+	ck_assert_int_eq(used, 6);
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 3, 10, &used), 1);
+	ck_assert_int_eq(used, 9);
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 3, 10, &used), 0);
+	ck_assert_int_eq(used, 9);
+	ck_assert_int_eq(db_used(USER_A, DAY_1), 9);
+}
+END_TEST
+
+START_TEST(test_db_charge_exact_remaining_allowed)
+{
+	int64_t	used = -1;
+
+	db_add_user(USER_A, "alice", 10);
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 7, 10, &used), 1);
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 3, 10, &used), 1);
+	ck_assert_int_eq(used, 10);
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 1, 10, &used), 0);
+	ck_assert_int_eq(used, 10);
+	ck_assert_int_eq(db_used(USER_A, DAY_1), 10);
+}
+END_TEST
+
+START_TEST(test_db_charge_first_at_limit_allowed)
+{
+	int64_t	used = -1;
+
+	db_add_user(USER_A, "alice", 5);
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 5, 5, &used), 1);
+	ck_assert_int_eq(used, 5);
+	ck_assert_int_eq(db_used(USER_A, DAY_1), 5);
+}
+END_TEST
+
+START_TEST(test_db_charge_first_over_limit_denied)
+{
+	struct db_counts	counts;
+	int64_t			used = -1;
+
+	db_add_user(USER_A, "alice", 5);
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 6, 5, &used), 0);
+	ck_assert_int_eq(used, 0);
+	ck_assert_int_eq(db_used(USER_A, DAY_1), 0);
+
+	counts = db_read_counts(USER_A, DAY_1);
+	ck_assert_int_eq(counts.found, 1);
+	ck_assert_int_eq(counts.units, 0);
+	ck_assert_int_eq(counts.allowed, 0);
+	ck_assert_int_eq(counts.denied, 1);
+}
+END_TEST
+
+START_TEST(test_db_charge_counts_allowed_and_denied)
+{
+	struct db_counts	counts;
+	int64_t			used;
+	int			i;
+
+	db_add_user(USER_A, "alice", 2);
+	for (i = 0; i < 5; i++)
+		db_charge(USER_A, DAY_1, 1, 2, &used);
+
+	counts = db_read_counts(USER_A, DAY_1);
+	ck_assert_int_eq(counts.units, 2);
+	ck_assert_int_eq(counts.allowed, 2);
+	ck_assert_int_eq(counts.denied, 3);
+}
+END_TEST
+
+START_TEST(test_db_charge_denial_charges_nothing)
+{
+	struct db_counts	counts;
+	int64_t			used = -1;
+
+	db_add_user(USER_A, "alice", 10);
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 8, 10, &used), 1);
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 5, 10, &used), 0);
+	ck_assert_int_eq(used, 8);
+	/* A denial leaves room for a smaller request. */
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 2, 10, &used), 1);
+	ck_assert_int_eq(used, 10);
+
+	counts = db_read_counts(USER_A, DAY_1);
+	ck_assert_int_eq(counts.units, 10);
+	ck_assert_int_eq(counts.allowed, 2);
+	ck_assert_int_eq(counts.denied, 1);
+}
+END_TEST
+
+START_TEST(test_db_charge_lowered_limit_denies)
+{
+	int64_t	used = -1;
+
+	db_add_user(USER_A, "alice", 10);
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 8, 10, &used), 1);
+
+	/* Usage above the new limit stays as it was. */
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 1, 5, &used), 0);
+	ck_assert_int_eq(used, 8);
+	ck_assert_int_eq(db_used(USER_A, DAY_1), 8);
+
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 1, 20, &used), 1);
+	ck_assert_int_eq(used, 9);
+}
+END_TEST
+
+START_TEST(test_db_charge_days_independent)
+{
+	int64_t	used = -1;
+
+	db_add_user(USER_A, "alice", 4);
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 4, 4, &used), 1);
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 1, 4, &used), 0);
+
+	ck_assert_int_eq(db_charge(USER_A, DAY_2, 4, 4, &used), 1);
+	ck_assert_int_eq(used, 4);
+	ck_assert_int_eq(db_used(USER_A, DAY_1), 4);
+	ck_assert_int_eq(db_used(USER_A, DAY_2), 4);
+	ck_assert_int_eq(db_read_counts(USER_A, DAY_1).denied, 1);
+	ck_assert_int_eq(db_read_counts(USER_A, DAY_2).denied, 0);
+}
+END_TEST
+
+START_TEST(test_db_charge_users_independent)
+{
+	int64_t	used = -1;
+
+	db_add_user(USER_A, "alice", 3);
+	db_add_user(USER_B, "bob", 3);
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 3, 3, &used), 1);
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 1, 3, &used), 0);
+
+	ck_assert_int_eq(db_charge(USER_B, DAY_1, 1, 3, &used), 1);
+	ck_assert_int_eq(used, 1);
+	ck_assert_int_eq(db_used(USER_B, DAY_1), 1);
+}
+END_TEST
+
+START_TEST(test_db_charge_rolled_back_not_counted)
+{
+	struct reqerr	re;
+	int64_t		used = -1;
+
+	db_add_user(USER_A, "alice", 10);
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_begin(db, &re), 0);
+	ck_assert_int_eq(db_usage_charge(db, USER_A, DAY_1, 4, 10, &used,
+	    &re), 1);
+	ck_assert_int_eq(used, 4);
+	db_rollback(db);
+
+	ck_assert_int_eq(db_used(USER_A, DAY_1), 0);
+	ck_assert_int_eq(db_read_counts(USER_A, DAY_1).found, 0);
+}
+END_TEST
+
+START_TEST(test_db_charge_batch_in_one_transaction)
+{
+	struct reqerr	re;
+	int64_t		used = -1;
+	int		results[4], i;
+
+	db_add_user(USER_A, "alice", 5);
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_begin(db, &re), 0);
+	for (i = 0; i < 4; i++)
+		results[i] = db_usage_charge(db, USER_A, DAY_1, 2, 5, &used,
+		    &re);
+	ck_assert_int_eq(db_commit(db, &re), 0);
+
+	ck_assert_int_eq(results[0], 1);
+	ck_assert_int_eq(results[1], 1);
+	ck_assert_int_eq(results[2], 0);
+	ck_assert_int_eq(results[3], 0);
+	ck_assert_int_eq(db_used(USER_A, DAY_1), 4);
+	ck_assert_int_eq(db_read_counts(USER_A, DAY_1).denied, 2);
+}
+END_TEST
+
+START_TEST(test_db_usage_without_row_is_zero)
+{
+	db_add_user(USER_A, "alice", 10);
+	ck_assert_int_eq(db_used(USER_A, DAY_1), 0);
+	ck_assert_int_eq(db_used(USER_B, DAY_1), 0);
+}
+END_TEST
+
+START_TEST(test_db_key_resolve_active_key)
+{
+	struct db_principal	p;
+	struct reqerr		re;
+	char			hash[CRYPTO_SHA256_HEX_LEN + 1];
+
+	db_add_user(USER_A, "alice@example.com", 250);
+	db_add_key(KEY_A1, USER_A, "dl_secret_a1");
+	db_hash("dl_secret_a1", hash);
+
+	reqerr_clear(&re);
+	memset(&p, 0, sizeof(p));
+	ck_assert_int_eq(db_key_resolve(db, hash, &p, &re), 1);
+	ck_assert_str_eq(p.user_id, USER_A);
+	ck_assert_str_eq(p.external_id, "alice@example.com");
+	ck_assert_int_eq(p.daily_limit, 250);
+	ck_assert_int_eq(p.user_active, 1);
+	ck_assert_int_eq(p.key_active, 1);
+}
+END_TEST
+
+START_TEST(test_db_key_resolve_unknown_key)
+{
+	struct db_principal	p;
+	struct reqerr		re;
+	char			hash[CRYPTO_SHA256_HEX_LEN + 1];
+
+	db_add_user(USER_A, "alice", 250);
+	db_add_key(KEY_A1, USER_A, "dl_secret_a1");
+	db_hash("dl_secret_other", hash);
+
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_key_resolve(db, hash, &p, &re), 0);
+	ck_assert_int_eq(re.status, 0);
+}
+END_TEST
+
+START_TEST(test_db_key_revoke_marks_key_only)
+{
+	struct db_principal	p;
+	struct reqerr		re;
+	char			hash[CRYPTO_SHA256_HEX_LEN + 1];
+
+	db_add_user(USER_A, "alice", 250);
+	db_add_key(KEY_A1, USER_A, "dl_secret_a1");
+	db_add_key(KEY_A2, USER_A, "dl_secret_a2");
+
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_key_revoke(db, KEY_A1, NOW_2, &re), 1);
+
+	db_hash("dl_secret_a1", hash);
+	ck_assert_int_eq(db_key_resolve(db, hash, &p, &re), 1);
+	ck_assert_int_eq(p.key_active, 0);
+	ck_assert_int_eq(p.user_active, 1);
+
+	db_hash("dl_secret_a2", hash);
+	ck_assert_int_eq(db_key_resolve(db, hash, &p, &re), 1);
+	ck_assert_int_eq(p.key_active, 1);
+}
+END_TEST
+
+START_TEST(test_db_key_revoke_unknown_is_zero)
+{
+	struct reqerr	re;
+
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_key_revoke(db, KEY_A1, NOW_2, &re), 0);
+	ck_assert_int_eq(re.status, 0);
+}
+END_TEST
+
+START_TEST(test_db_user_get_reads_fields)
+{
+	struct db_user	u;
+	struct reqerr	re;
+
+	db_add_user(USER_A, "alice", 42);
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_user_get(db, USER_A, &u, &re), 1);
+	ck_assert_str_eq(u.id, USER_A);
+	ck_assert_str_eq(u.external_id, "alice");
+	ck_assert_int_eq(u.daily_limit, 42);
+	ck_assert_str_eq(u.status, "active");
+	ck_assert_str_eq(u.created_at, NOW_1);
+	ck_assert_str_eq(u.updated_at, NOW_1);
+	ck_assert_str_eq(u.revoked_at, "");
+
+	memset(&u, 0, sizeof(u));
+	ck_assert_int_eq(db_user_get_by_external_id(db, "alice", &u, &re), 1);
+	ck_assert_str_eq(u.id, USER_A);
+
+	ck_assert_int_eq(db_user_get(db, USER_B, &u, &re), 0);
+	ck_assert_int_eq(db_user_get_by_external_id(db, "bob", &u, &re), 0);
+	ck_assert_int_eq(re.status, 0);
+}
+END_TEST
+
+START_TEST(test_db_user_set_limit_changes_limit)
+{
+	struct db_principal	p;
+	struct db_user		u;
+	struct reqerr		re;
+	char			hash[CRYPTO_SHA256_HEX_LEN + 1];
+
+	db_add_user(USER_A, "alice", 42);
+	db_add_key(KEY_A1, USER_A, "dl_secret_a1");
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_user_set_limit(db, USER_A, 7, NOW_2, &re), 1);
+
+	ck_assert_int_eq(db_user_get(db, USER_A, &u, &re), 1);
+	ck_assert_int_eq(u.daily_limit, 7);
+	ck_assert_str_eq(u.updated_at, NOW_2);
+	ck_assert_str_eq(u.created_at, NOW_1);
+
+	db_hash("dl_secret_a1", hash);
+	ck_assert_int_eq(db_key_resolve(db, hash, &p, &re), 1);
+	ck_assert_int_eq(p.daily_limit, 7);
+
+	ck_assert_int_eq(db_user_set_limit(db, USER_B, 7, NOW_2, &re), 0);
+}
+END_TEST
+
+START_TEST(test_db_user_revoke_revokes_all_keys)
+{
+	struct db_principal	p;
+	struct db_user		u;
+	struct reqerr		re;
+	char			hash[CRYPTO_SHA256_HEX_LEN + 1];
+
+	db_add_user(USER_A, "alice", 10);
+	db_add_user(USER_B, "bob", 10);
+	db_add_key(KEY_A1, USER_A, "dl_secret_a1");
+	db_add_key(KEY_A2, USER_A, "dl_secret_a2");
+	db_add_key(KEY_B1, USER_B, "dl_secret_b1");
+
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_begin(db, &re), 0);
+	ck_assert_int_eq(db_user_revoke(db, USER_A, NOW_2, &re), 1);
+	ck_assert_int_eq(db_commit(db, &re), 0);
+
+	ck_assert_int_eq(db_user_get(db, USER_A, &u, &re), 1);
+	ck_assert_str_eq(u.status, "revoked");
+	ck_assert_str_eq(u.revoked_at, NOW_2);
+
+	db_hash("dl_secret_a1", hash);
+	ck_assert_int_eq(db_key_resolve(db, hash, &p, &re), 1);
+	ck_assert_int_eq(p.user_active, 0);
+	ck_assert_int_eq(p.key_active, 0);
+	db_hash("dl_secret_a2", hash);
+	ck_assert_int_eq(db_key_resolve(db, hash, &p, &re), 1);
+	ck_assert_int_eq(p.key_active, 0);
+
+	/* Another user's key is untouched. */
+	db_hash("dl_secret_b1", hash);
+	ck_assert_int_eq(db_key_resolve(db, hash, &p, &re), 1);
+	ck_assert_int_eq(p.user_active, 1);
+	ck_assert_int_eq(p.key_active, 1);
+}
+END_TEST
+
+START_TEST(test_db_user_revoke_twice_keeps_first_time)
+{
+	struct db_user	u;
+	struct reqerr	re;
+
+	db_add_user(USER_A, "alice", 10);
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_user_revoke(db, USER_A, NOW_1, &re), 1);
+	ck_assert_int_eq(db_user_revoke(db, USER_A, NOW_2, &re), 1);
+	ck_assert_int_eq(db_user_get(db, USER_A, &u, &re), 1);
+	ck_assert_str_eq(u.status, "revoked");
+	ck_assert_str_eq(u.revoked_at, NOW_1);
+}
+END_TEST
+
+START_TEST(test_db_user_revoke_unknown_is_zero)
+{
+	struct reqerr	re;
+
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_user_revoke(db, USER_A, NOW_2, &re), 0);
+	ck_assert_int_eq(re.status, 0);
+}
+END_TEST
+
+static void
+db_collect_token(const struct db_token *t, void *arg)
+{
+	struct db_token_seen	*seen = arg;
+
+	if (seen->n < (int)(sizeof(seen->tokens) / sizeof(seen->tokens[0])))
+		seen->tokens[seen->n] = *t;
+	seen->n++;
+}
+
+START_TEST(test_db_token_lifecycle)
+{
+	struct db_token_seen	seen;
+	struct db_token		t;
+	struct reqerr		re;
+	char			hash1[CRYPTO_SHA256_HEX_LEN + 1];
+	char			hash2[CRYPTO_SHA256_HEX_LEN + 1];
+
+	db_hash("dladm_one", hash1);
+	db_hash("dladm_two", hash2);
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_token_insert(db, TOKEN_2, "deploy", "dladm_ab",
+	    hash2, NOW_2, &re), 0);
+	ck_assert_int_eq(db_token_insert(db, TOKEN_1, "ops", "dladm_cd",
+	    hash1, NOW_1, &re), 0);
+
+	memset(&t, 0, sizeof(t));
+	ck_assert_int_eq(db_token_resolve(db, hash1, &t, &re), 1);
+	ck_assert_str_eq(t.id, TOKEN_1);
+	ck_assert_str_eq(t.name, "ops");
+	ck_assert_str_eq(t.prefix, "dladm_cd");
+	ck_assert_str_eq(t.status, "active");
+	ck_assert_str_eq(t.created_at, NOW_1);
+	ck_assert_str_eq(t.revoked_at, "");
+
+	memset(&seen, 0, sizeof(seen));
+	ck_assert_int_eq(db_token_list(db, db_collect_token, &seen, &re), 0);
+	ck_assert_int_eq(seen.n, 2);
+	ck_assert_str_eq(seen.tokens[0].name, "ops");		/* oldest */
+	ck_assert_str_eq(seen.tokens[1].name, "deploy");
+
+	/* Revoke by name, then by id. */
+	ck_assert_int_eq(db_token_revoke(db, "ops", NOW_2, &re), 1);
+	ck_assert_int_eq(db_token_resolve(db, hash1, &t, &re), 0);
+	ck_assert_int_eq(db_token_revoke(db, TOKEN_2, NOW_2, &re), 1);
+	ck_assert_int_eq(db_token_resolve(db, hash2, &t, &re), 0);
+
+	memset(&seen, 0, sizeof(seen));
+	ck_assert_int_eq(db_token_list(db, db_collect_token, &seen, &re), 0);
+	ck_assert_int_eq(seen.n, 2);
+	ck_assert_str_eq(seen.tokens[0].status, "revoked");
+	ck_assert_str_eq(seen.tokens[0].revoked_at, NOW_2);
+	ck_assert_str_eq(seen.tokens[1].status, "revoked");
+	ck_assert_int_eq(re.status, 0);
+}
+END_TEST
+
+START_TEST(test_db_token_revoke_unknown_is_zero)
+{
+	struct reqerr	re;
+
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_token_revoke(db, "nobody", NOW_2, &re), 0);
+	ck_assert_int_eq(re.status, 0);
+}
+END_TEST
+
+START_TEST(test_db_open_reopens_migrated_file)
+{
+	struct reqerr	re;
+
+	db_close(db);
+	reqerr_clear(&re);
+	db = db_open(db_path, 1, 1000, 0, &re);
+	ck_assert_msg(db != NULL, "db_open: %s", re.db_message);
+	ck_assert_int_eq(db_schema_version(db, &re), db_schema_latest());
+	ck_assert_int_ge(db_schema_latest(), 1);
+}
+END_TEST
+
+START_TEST(test_db_open_creates_private_file)
+{
+	struct stat	sb;
+
+	ck_assert_int_eq(stat(db_path, &sb), 0);
+	ck_assert_msg((sb.st_mode & 0777) == 0600, "mode %03o, expected 600",
+	    (unsigned int)(sb.st_mode & 0777));
+}
+END_TEST
+
+START_TEST(test_db_user_insert_duplicate_is_409)
+{
+	struct db_user	u;
+	struct reqerr	re;
+
+	db_add_user(USER_A, "alice", 10);
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_user_insert(db, USER_B, "alice", 99, NOW_2, &re),
+	    -1);
+	ck_assert_int_eq(re.status, 409);
+	ck_assert_ptr_nonnull(re.code);
+	ck_assert_str_eq(re.code, "user_exists");
+	ck_assert_ptr_nonnull(strstr(re.message, "'alice'"));
+	ck_assert_int_eq(re.db_code, SQLITE_CONSTRAINT_UNIQUE);
+
+	/* The first user is unchanged and the second was not added. */
+	ck_assert_int_eq(db_user_get(db, USER_A, &u, &re), 1);
+	ck_assert_int_eq(u.daily_limit, 10);
+	ck_assert_int_eq(db_user_get(db, USER_B, &u, &re), 0);
+}
+END_TEST
+
+START_TEST(test_db_user_insert_duplicate_id_is_409)
+{
+	struct reqerr	re;
+
+	db_add_user(USER_A, "alice", 10);
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_user_insert(db, USER_A, "bob", 10, NOW_2, &re),
+	    -1);
+	ck_assert_int_eq(re.status, 409);
+	ck_assert_str_eq(re.code, "user_exists");
+}
+END_TEST
+
+START_TEST(test_db_token_insert_duplicate_is_409)
+{
+	struct reqerr	re;
+	char		hash1[CRYPTO_SHA256_HEX_LEN + 1];
+	char		hash2[CRYPTO_SHA256_HEX_LEN + 1];
+
+	db_hash("dladm_one", hash1);
+	db_hash("dladm_two", hash2);
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_token_insert(db, TOKEN_1, "ops", "dladm_ab",
+	    hash1, NOW_1, &re), 0);
+	ck_assert_int_eq(db_token_insert(db, TOKEN_2, "ops", "dladm_cd",
+	    hash2, NOW_1, &re), -1);
+	ck_assert_int_eq(re.status, 409);
+	ck_assert_str_eq(re.code, "token_exists");
+	ck_assert_ptr_nonnull(strstr(re.message, "'ops'"));
+}
+END_TEST
+
+START_TEST(test_db_key_insert_unknown_user_fails)
+{
+	struct db_principal	p;
+	struct reqerr		re;
+	char			hash[CRYPTO_SHA256_HEX_LEN + 1];
+
+	db_hash("dl_orphan", hash);
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_key_insert(db, KEY_A1, USER_A, "default",
+	    "dl_abcd", hash, NOW_1, &re), -1);
+	ck_assert_int_eq(re.status, 503);
+	ck_assert_str_eq(re.code, "database_unavailable");
+	ck_assert_int_eq(re.db_code, SQLITE_CONSTRAINT_FOREIGNKEY);
+
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_key_resolve(db, hash, &p, &re), 0);
+}
+END_TEST
+
+START_TEST(test_db_user_negative_limit_rejected)
+{
+	struct reqerr	re;
+
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_user_insert(db, USER_A, "alice", -1, NOW_1, &re),
+	    -1);
+	ck_assert_int_eq(re.db_code, SQLITE_CONSTRAINT_CHECK);
+}
+END_TEST
+
+START_TEST(test_db_open_missing_file_needs_init)
+{
+	struct reqerr	re;
+	char		path[PATH_MAX];
+
+	db_side_path("absent.db", path, sizeof(path));
+	reqerr_clear(&re);
+	ck_assert_ptr_null(db_open(path, 0, 1000, 0, &re));
+	ck_assert_int_eq(re.status, 503);
+	ck_assert_str_eq(re.code, "database_unavailable");
+	ck_assert_msg(strstr(re.db_message, "run 'driplinectl init'") != NULL,
+	    "db_message '%s'", re.db_message);
+	ck_assert_msg(strstr(re.db_message, path) != NULL,
+	    "db_message '%s' does not name the file", re.db_message);
+	ck_assert_int_eq(access(path, F_OK), -1);
+}
+END_TEST
+
+START_TEST(test_db_open_empty_file_needs_init)
+{
+	struct reqerr	re;
+	char		path[PATH_MAX];
+
+	db_side_path("empty.db", path, sizeof(path));
+	db_write_file(path, "", 0);
+	reqerr_clear(&re);
+	ck_assert_ptr_null(db_open(path, 0, 1000, 0, &re));
+	ck_assert_int_eq(re.status, 503);
+	ck_assert_str_eq(re.code, "database_unavailable");
+	ck_assert_msg(strstr(re.db_message, "run 'driplinectl init'") != NULL,
+	    "db_message '%s'", re.db_message);
+}
+END_TEST
+
+START_TEST(test_db_open_create_without_migrate_needs_init)
+{
+	struct reqerr	re;
+	char		path[PATH_MAX];
+
+	db_side_path("new.db", path, sizeof(path));
+	reqerr_clear(&re);
+	ck_assert_ptr_null(db_open(path, 0, 1000, DB_OPEN_CREATE, &re));
+	ck_assert_int_eq(re.status, 503);
+	ck_assert_msg(strstr(re.db_message, "run 'driplinectl init'") != NULL,
+	    "db_message '%s'", re.db_message);
+}
+END_TEST
+
+START_TEST(test_db_open_newer_schema_refused)
+{
+	struct reqerr	re;
+	char		sql[64];
+
+	db_close(db);
+	db = NULL;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+	    db_schema_latest() + 1);
+	db_exec_raw(db_path, sql);
+
+	reqerr_clear(&re);
+	ck_assert_ptr_null(db_open(db_path, 0, 1000, 0, &re));
+	ck_assert_int_eq(re.status, 503);
+	ck_assert_str_eq(re.code, "database_unavailable");
+	ck_assert_msg(strstr(re.db_message, "newer") != NULL,
+	    "db_message '%s'", re.db_message);
+
+	/* Migrating must not touch it either. */
+	reqerr_clear(&re);
+	ck_assert_ptr_null(db_open(db_path, 0, 1000,
+	    DB_OPEN_CREATE | DB_OPEN_MIGRATE, &re));
+	ck_assert_msg(strstr(re.db_message, "newer") != NULL,
+	    "db_message '%s'", re.db_message);
+}
+END_TEST
+
+START_TEST(test_db_open_not_a_database_refused)
+{
+	static const char text[] =
+	    "This is a text file, not an SQLite database. It is long enough "
+	    "to fill the place where SQLite expects its file header.\n";
+	struct reqerr	re;
+	char		path[PATH_MAX], data[4096];
+	size_t		i;
+
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = text[i % (sizeof(text) - 1)];
+	db_side_path("notes.txt", path, sizeof(path));
+	db_write_file(path, data, sizeof(data));
+
+	reqerr_clear(&re);
+	ck_assert_ptr_null(db_open(path, 0, 1000,
+	    DB_OPEN_CREATE | DB_OPEN_MIGRATE, &re));
+	ck_assert_int_eq(re.status, 503);
+	ck_assert_str_eq(re.code, "database_unavailable");
+	ck_assert_int_eq(re.db_code & 0xff, SQLITE_NOTADB);
+	ck_assert_msg(strstr(re.db_message, "not a SQLite database") != NULL,
+	    "db_message '%s'", re.db_message);
+	/* The client's message names no file. */
+	ck_assert_ptr_null(strstr(re.message, path));
+	db_assert_file_is(path, data, sizeof(data));
+}
+END_TEST
+
+START_TEST(test_db_open_uncreatable_path_fails)
+{
+	struct reqerr	re;
+	char		path[PATH_MAX];
+
+	db_side_path("missing/dripline.db", path, sizeof(path));
+	reqerr_clear(&re);
+	ck_assert_ptr_null(db_open(path, 0, 1000,
+	    DB_OPEN_CREATE | DB_OPEN_MIGRATE, &re));
+	ck_assert_int_eq(re.status, 503);
+	ck_assert_msg(strstr(re.db_message, "cannot create") != NULL,
+	    "db_message '%s'", re.db_message);
+	ck_assert_msg(strstr(re.db_message, strerror(ENOENT)) != NULL,
+	    "db_message '%s'", re.db_message);
+}
+END_TEST
+
+START_TEST(test_db_begin_locked_past_timeout_fails)
+{
+	struct db	*other;
+	struct reqerr	 re;
+
+	reqerr_clear(&re);
+	other = db_open(db_path, 0, 50, 0, &re);
+	ck_assert_msg(other != NULL, "db_open: %s", re.db_message);
+
+	ck_assert_int_eq(db_begin(db, &re), 0);
+	ck_assert_int_eq(db_begin(other, &re), -1);
+	ck_assert_int_eq(re.status, 503);
+	ck_assert_str_eq(re.code, "database_unavailable");
+	ck_assert_int_eq(re.db_code & 0xff, SQLITE_BUSY);
+	ck_assert_msg(strstr(re.db_message, "locked") != NULL,
+	    "db_message '%s'", re.db_message);
+	db_rollback(db);
+
+	/* Once the lock is free, the other connection works again. */
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_begin(other, &re), 0);
+	ck_assert_int_eq(db_commit(other, &re), 0);
+	db_close(other);
+}
+END_TEST
+
+START_TEST(test_db_charge_large_values_exact)
+{
+	int64_t	used = -1;
+	int	i;
+
+	db_add_user(USER_A, "alice", CONF_LIMIT_MAX);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(db_charge(USER_A, DAY_1, CONF_COST_MAX,
+		    CONF_LIMIT_MAX, &used), 1);
+	ck_assert_int_eq(used, 3 * CONF_COST_MAX);
+
+	/* Fill up to one unit below the limit, then take the last unit. */
+	db_exec_raw(db_path, "UPDATE usage_daily SET units = 999999999999");
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 2, CONF_LIMIT_MAX, &used),
+	    0);
+	ck_assert_int_eq(used, CONF_LIMIT_MAX - 1);
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 1, CONF_LIMIT_MAX, &used),
+	    1);
+	ck_assert_int_eq(used, CONF_LIMIT_MAX);
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, CONF_COST_MAX,
+	    CONF_LIMIT_MAX, &used), 0);
+}
+END_TEST
+
+START_TEST(test_db_charge_zero_limit_denies)
+{
+	int64_t	used = -1;
+
+	db_add_user(USER_A, "alice", 0);
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 1, 0, &used), 0);
+	ck_assert_int_eq(used, 0);
+	ck_assert_int_eq(db_read_counts(USER_A, DAY_1).denied, 1);
+}
+END_TEST
+
+START_TEST(test_db_charge_many_denials_counted)
+{
+	struct db_counts	counts;
+	struct reqerr		re;
+	int64_t			used;
+	int			i;
+
+	db_add_user(USER_A, "alice", 1);
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_begin(db, &re), 0);
+	for (i = 0; i < 500; i++)
+		ck_assert_int_ne(db_usage_charge(db, USER_A, DAY_1, 1, 1,
+		    &used, &re), -1);
+	ck_assert_int_eq(db_commit(db, &re), 0);
+
+	counts = db_read_counts(USER_A, DAY_1);
+	ck_assert_int_eq(counts.units, 1);
+	ck_assert_int_eq(counts.allowed, 1);
+	ck_assert_int_eq(counts.denied, 499);
+}
+END_TEST
+
+START_TEST(test_db_longest_external_id_kept)
+{
+	struct db_user	u;
+	struct reqerr	re;
+	char		external_id[DB_EXTERNAL_ID_MAX + 1];
+
+	memset(external_id, 'x', DB_EXTERNAL_ID_MAX);
+	external_id[DB_EXTERNAL_ID_MAX] = '\0';
+	db_add_user(USER_A, external_id, 1);
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_user_get_by_external_id(db, external_id, &u, &re),
+	    1);
+	ck_assert_str_eq(u.external_id, external_id);
+}
+END_TEST
+
+Suite *
+db_suite(void)
+{
+	Suite	*s;
+	TCase	*tc;
+
+	s = suite_create("db");
+
+	tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, db_setup, db_teardown);
+	tcase_add_test(tc, test_db_charge_allows_until_limit);
+	tcase_add_test(tc, test_db_charge_exact_remaining_allowed);
+	tcase_add_test(tc, test_db_charge_first_at_limit_allowed);
+	tcase_add_test(tc, test_db_charge_first_over_limit_denied);
+	tcase_add_test(tc, test_db_charge_counts_allowed_and_denied);
+	tcase_add_test(tc, test_db_charge_denial_charges_nothing);
+	tcase_add_test(tc, test_db_charge_lowered_limit_denies);
+	tcase_add_test(tc, test_db_charge_days_independent);
+	tcase_add_test(tc, test_db_charge_users_independent);
+	tcase_add_test(tc, test_db_charge_rolled_back_not_counted);
+	tcase_add_test(tc, test_db_charge_batch_in_one_transaction);
+	tcase_add_test(tc, test_db_usage_without_row_is_zero);
+	tcase_add_test(tc, test_db_key_resolve_active_key);
+	tcase_add_test(tc, test_db_key_resolve_unknown_key);
+	tcase_add_test(tc, test_db_key_revoke_marks_key_only);
+	tcase_add_test(tc, test_db_key_revoke_unknown_is_zero);
+	tcase_add_test(tc, test_db_user_get_reads_fields);
+	tcase_add_test(tc, test_db_user_set_limit_changes_limit);
+	tcase_add_test(tc, test_db_user_revoke_revokes_all_keys);
+	tcase_add_test(tc, test_db_user_revoke_twice_keeps_first_time);
+	tcase_add_test(tc, test_db_user_revoke_unknown_is_zero);
+	tcase_add_test(tc, test_db_token_lifecycle);
+	tcase_add_test(tc, test_db_token_revoke_unknown_is_zero);
+	tcase_add_test(tc, test_db_open_reopens_migrated_file);
+	tcase_add_test(tc, test_db_open_creates_private_file);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("errors");
+	tcase_add_checked_fixture(tc, db_setup, db_teardown);
+	tcase_add_test(tc, test_db_user_insert_duplicate_is_409);
+	tcase_add_test(tc, test_db_user_insert_duplicate_id_is_409);
+	tcase_add_test(tc, test_db_token_insert_duplicate_is_409);
+	tcase_add_test(tc, test_db_key_insert_unknown_user_fails);
+	tcase_add_test(tc, test_db_user_negative_limit_rejected);
+	tcase_add_test(tc, test_db_begin_locked_past_timeout_fails);
+	tcase_add_test(tc, test_db_open_missing_file_needs_init);
+	tcase_add_test(tc, test_db_open_empty_file_needs_init);
+	tcase_add_test(tc, test_db_open_create_without_migrate_needs_init);
+	tcase_add_test(tc, test_db_open_newer_schema_refused);
+	tcase_add_test(tc, test_db_open_not_a_database_refused);
+	tcase_add_test(tc, test_db_open_uncreatable_path_fails);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("limits");
+	tcase_add_checked_fixture(tc, db_setup, db_teardown);
+	tcase_add_test(tc, test_db_charge_large_values_exact);
+	tcase_add_test(tc, test_db_charge_zero_limit_denies);
+	tcase_add_test(tc, test_db_charge_many_denials_counted);
+	tcase_add_test(tc, test_db_longest_external_id_kept);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 nfailed;
+
+	sr = srunner_create(db_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	nfailed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nfailed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
