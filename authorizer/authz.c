@@ -56,7 +56,8 @@ authz_decide(const struct conf *conf, const struct authz_request *req,
 		return;
 	}
 
-	ks = apikey_extract(req->authorization, req->x_api_key, &key, &keylen);
+	ks = req->repeated_key_header ? APIKEY_INVALID :
+	    apikey_extract(req->authorization, req->x_api_key, &key, &keylen);
 	if (ks != APIKEY_OK) {
 		d->outcome = AUTHZ_UNAUTHORIZED;
 		d->reason = apikey_status_reason(ks);

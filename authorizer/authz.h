@@ -30,6 +30,7 @@ struct authz_request {
 	const char	*uri;		/* REQUEST_URI, with the query */
 	const char	*authorization;	/* may be NULL */
 	const char	*x_api_key;	/* may be NULL */
+	int		 repeated_key_header;	/* either header sent twice */
 	int64_t		 now_ms;	/* arrival time, ms since the epoch */
 };
 

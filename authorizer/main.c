@@ -43,7 +43,7 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: dripline-authorizer [-v] [-c config] [-s socket] "
-	    "[-m mode]\n"
+	    "[-m mode] [-g group]\n"
 	    "  -c config  configuration file (default: $" CONF_ENV ", else "
 	    "%s)\n"
 	    "  -s socket  listen on unix:/path or HOST:PORT instead of the "
@@ -51,6 +51,8 @@ usage(void)
 	    "             a web server or systemd passes\n"
 	    "  -m mode    permissions of a unix socket, octal (default "
 	    "0660)\n"
+	    "  -g group   group of a unix socket, e.g. the web server's "
+	    "group\n"
 	    "  -v         log at debug level\n"
 	    "  -V         print the version and exit\n",
 	    conf_choose_path(NULL));
@@ -112,6 +114,29 @@ authorizer_log(const struct authz_decision *d, const char *request_id,
 	}
 }
 
+/*
+ * The value of a FastCGI parameter that must appear at most once. nginx
+ * sends a repeated request header as several parameters of the same name,
+ * and FCGX_GetParam would silently pick the first; a repeated key header
+ * is reported as OUT: repeated instead, like a value joined with ", ".
+ */
+static const char *
+authorizer_param_once(FCGX_ParamArray envp, const char *name, int *repeated)
+{
+	const char	*value = NULL;
+	size_t		 len = strlen(name);
+
+	for (; *envp != NULL; envp++) {
+		if (strncmp(*envp, name, len) != 0 || (*envp)[len] != '=')
+			continue;
+		if (value != NULL)
+			*repeated = 1;
+		else
+			value = *envp + len + 1;
+	}
+	return value;
+}
+
 static void
 authorizer_handle(FCGX_Request *request, void *arg)
 {
@@ -134,9 +159,10 @@ authorizer_handle(FCGX_Request *request, void *arg)
 	memset(&req, 0, sizeof(req));
 	req.method = FCGX_GetParam("REQUEST_METHOD", request->envp);
 	req.uri = FCGX_GetParam("REQUEST_URI", request->envp);
-	req.authorization = FCGX_GetParam("HTTP_AUTHORIZATION",
-	    request->envp);
-	req.x_api_key = FCGX_GetParam("HTTP_X_API_KEY", request->envp);
+	req.authorization = authorizer_param_once(request->envp,
+	    "HTTP_AUTHORIZATION", &req.repeated_key_header);
+	req.x_api_key = authorizer_param_once(request->envp, "HTTP_X_API_KEY",
+	    &req.repeated_key_header);
 	req.now_ms = utcday_now_ms();
 
 	authz_decide(az->conf, &req, &d);
@@ -157,16 +183,19 @@ main(int argc, char *argv[])
 	struct fcgi_server	 server;
 	struct conf		*conf;
 	enum listen_origin	 origin;
-	const char		*conf_path = NULL, *spec = NULL;
+	const char		*conf_path = NULL, *spec = NULL, *group = NULL;
 	char			 err[512];
 	long			 mode = 0660;
 	int			 ch, debug = 0, fd, sig;
 	char			*end;
 
-	while ((ch = getopt(argc, argv, "c:m:s:vV")) != -1) {
+	while ((ch = getopt(argc, argv, "c:g:m:s:vV")) != -1) {
 		switch (ch) {
 		case 'c':
 			conf_path = optarg;
+			break;
+		case 'g':
+			group = optarg;
 			break;
 		case 'm':
 			mode = strtol(optarg, &end, 8);
@@ -202,6 +231,10 @@ main(int argc, char *argv[])
 	if ((fd = listen_open(spec, (mode_t)mode, &origin, err,
 	    sizeof(err))) == -1)
 		fatalx("%s", err);
+	if (group != NULL && listen_set_group(group, err, sizeof(err)) == -1) {
+		listen_cleanup();
+		fatalx("%s", err);
+	}
 #ifdef __linux__
 	/* Spawned by a web server: do not outlive it. */
 	if (origin == LISTEN_INHERITED)

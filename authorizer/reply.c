@@ -100,75 +100,123 @@ reply_message(const struct authz_decision *d, const char *method,
 	}
 }
 
+/* The error type and code of a denial, in the OpenAI error shape. */
 static void
-reply_denial(struct reply_buf *b, const struct authz_decision *d,
-    const char *method)
+reply_error_kind(enum authz_outcome outcome, const char **type,
+    const char **code)
 {
-	struct json_object	*body = NULL, *error;
-	const char		*type, *code, *json;
-	char			 msg[512];
-	int64_t			 limit = d->principal.daily_limit;
-
-	switch (d->outcome) {
+	switch (outcome) {
 	case AUTHZ_UNAUTHORIZED:
-		type = "invalid_request_error";
-		code = "invalid_api_key";
+		*type = "invalid_request_error";
+		*code = "invalid_api_key";
 		break;
 	case AUTHZ_BAD_PATH:
-		type = "invalid_request_error";
-		code = "invalid_path";
+		*type = "invalid_request_error";
+		*code = "invalid_path";
 		break;
 	case AUTHZ_NO_ROUTE:
-		type = "invalid_request_error";
-		code = "route_not_found";
+		*type = "invalid_request_error";
+		*code = "route_not_found";
 		break;
 	case AUTHZ_QUOTA_EXCEEDED:
-		type = "insufficient_quota";
-		code = "daily_quota_exceeded";
+		*type = "insufficient_quota";
+		*code = "daily_quota_exceeded";
 		break;
 	default:
-		type = "server_error";
-		code = "enforcement_unavailable";
+		*type = "server_error";
+		*code = "enforcement_unavailable";
 		break;
 	}
+}
+
+/*
+ * Build the one-line JSON error body into OUT: body. Returns 0, or -1 if
+ * json-c failed or the body does not fit.
+ */
+static int
+reply_error_body(const struct authz_decision *d, const char *method,
+    char *body, size_t bodylen)
+{
+	struct json_object	*root, *error;
+	const char		*type, *code, *json;
+	char			 msg[512];
+	int			 n;
+
+	reply_error_kind(d->outcome, &type, &code);
 	reply_message(d, method, msg, sizeof(msg));
-
-	/* "Status:" first: lighttpd drops headers written before it. */
-	reply_printf(b, "Status: %d\r\n", authz_status(d->outcome));
-	reply_printf(b, "Content-Type: application/json\r\n"
-	    "Cache-Control: no-store\r\n");
-	if (d->outcome == AUTHZ_UNAUTHORIZED)
-		reply_printf(b, "WWW-Authenticate: Bearer\r\n");
-	if (d->outcome == AUTHZ_QUOTA_EXCEEDED)
-		reply_printf(b, "Retry-After: %" PRId64 "\r\n"
-		    "X-RateLimit-Limit: %" PRId64 "\r\n"
-		    "X-RateLimit-Remaining: 0\r\n"
-		    "X-RateLimit-Reset: %" PRId64 "\r\n"
-		    "x-should-retry: false\r\n",
-		    d->window.retry_after, limit, d->window.reset);
-	if (d->outcome == AUTHZ_UNAVAILABLE)
-		reply_printf(b, "Retry-After: %d\r\n",
-		    REPLY_RETRY_UNAVAILABLE);
-
-	if ((body = json_object_new_object()) == NULL ||
-	    (error = json_object_new_object()) == NULL) {
-		b->overflow = 1;
-		json_object_put(body);
-		return;
+	if ((root = json_object_new_object()) == NULL)
+		return -1;
+	if ((error = json_object_new_object()) == NULL) {
+		json_object_put(root);
+		return -1;
 	}
-	json_object_object_add(body, "error", error);
+	json_object_object_add(root, "error", error);
 	json_object_object_add(error, "message", json_object_new_string(msg));
 	json_object_object_add(error, "type", json_object_new_string(type));
 	json_object_object_add(error, "code", json_object_new_string(code));
-	json = json_object_to_json_string_ext(body,
+	json = json_object_to_json_string_ext(root,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (json == NULL)
-		b->overflow = 1;
-	else
-		reply_printf(b, "\r\n%s", json);
-	json_object_put(body);
+	n = json != NULL ? snprintf(body, bodylen, "%s", json) : -1;
+	json_object_put(root);
+	return n < 0 || (size_t)n >= bodylen ? -1 : 0;
 }
 
+/*
+ * A denial. In the AUTHORIZER role (lighttpd) the output is the client's
+ * response: "Status:" first, since lighttpd drops headers written before
+ * it, then the contract's headers and the body.
+ *
+ * In the RESPONDER role (nginx auth_request) nginx only passes 401 and
+ * 403 on and replaces the body, so the status is 401 or 403 and the real
+ * status, body and headers travel in X-Dripline-* headers for the nginx
+ * configuration to put back. The JSON body is one line, so it fits in a
+ * header. X-RateLimit-* keep their names in both roles.
+ */
+static void
+reply_denial(struct reply_buf *b, enum reply_role role,
+    const struct authz_decision *d, const char *method)
+{
+	const char	*hp = role == REPLY_RESPONDER ? "X-Dripline-" : "";
+	const char	*should_retry = role == REPLY_RESPONDER ?
+			    "X-Dripline-Should-Retry" : "x-should-retry";
+	char		 body[1024];
+	int		 status = authz_status(d->outcome);
+
+	if (reply_error_body(d, method, body, sizeof(body)) == -1) {
+		b->overflow = 1;
+		return;
+	}
+
+	if (role == REPLY_RESPONDER)
+		reply_printf(b, "Status: %d\r\nX-Dripline-Status: %d\r\n"
+		    "X-Dripline-Body: %s\r\n", status == 401 ? 401 : 403,
+		    status, body);
+	else
+		reply_printf(b, "Status: %d\r\n", status);
+	reply_printf(b, "Content-Type: application/json\r\n"
+	    "Cache-Control: no-store\r\n");
+
+	if (d->outcome == AUTHZ_UNAUTHORIZED)
+		reply_printf(b, "%sWWW-Authenticate: Bearer\r\n", hp);
+	if (d->outcome == AUTHZ_QUOTA_EXCEEDED)
+		reply_printf(b, "%sRetry-After: %" PRId64 "\r\n"
+		    "%s: false\r\n"
+		    "X-RateLimit-Limit: %" PRId64 "\r\n"
+		    "X-RateLimit-Remaining: 0\r\n"
+		    "X-RateLimit-Reset: %" PRId64 "\r\n",
+		    hp, d->window.retry_after, should_retry,
+		    d->principal.daily_limit, d->window.reset);
+	if (d->outcome == AUTHZ_UNAVAILABLE)
+		reply_printf(b, "%sRetry-After: %d\r\n", hp,
+		    REPLY_RETRY_UNAVAILABLE);
+
+	reply_printf(b, "\r\n%s", body);
+}
+
+/*
+ * An allowed request: the identity, the quota figures, and the normalized
+ * path that was matched, so the web server can forward exactly that path.
+ */
 static void
 reply_allow(struct reply_buf *b, enum reply_role role,
     const struct authz_decision *d, const char *request_id)
@@ -189,6 +237,7 @@ reply_allow(struct reply_buf *b, enum reply_role role,
 	    "Variable-DRIPLINE_USER: %s\r\n"
 	    "Variable-DRIPLINE_EXTERNAL_ID: %s\r\n"
 	    "Variable-DRIPLINE_REQUEST_ID: %s\r\n"
+	    "Variable-DRIPLINE_PATH: %s\r\n"
 	    "Variable-DRIPLINE_RATELIMIT_LIMIT: %" PRId64 "\r\n"
 	    "Variable-DRIPLINE_RATELIMIT_REMAINING: %" PRId64 "\r\n"
 	    "Variable-DRIPLINE_RATELIMIT_RESET: %" PRId64 "\r\n"
@@ -197,12 +246,14 @@ reply_allow(struct reply_buf *b, enum reply_role role,
 	    "X-Dripline-User: %s\r\n"
 	    "X-Dripline-External-Id: %s\r\n"
 	    "X-Dripline-Request-Id: %s\r\n"
+	    "X-Dripline-Path: %s\r\n"
 	    "X-RateLimit-Limit: %" PRId64 "\r\n"
 	    "X-RateLimit-Remaining: %" PRId64 "\r\n"
 	    "X-RateLimit-Reset: %" PRId64 "\r\n"
 	    "\r\n";
 	reply_printf(b, fmt, d->principal.user_id, d->principal.external_id,
-	    request_id, d->principal.daily_limit, remaining, d->window.reset);
+	    request_id, d->path, d->principal.daily_limit, remaining,
+	    d->window.reset);
 }
 
 size_t
@@ -214,7 +265,7 @@ reply_format(enum reply_role role, const struct authz_decision *d,
 	if (d->outcome == AUTHZ_ALLOW)
 		reply_allow(&b, role, d, request_id);
 	else
-		reply_denial(&b, d, method != NULL ? method : "?");
+		reply_denial(&b, role, d, method != NULL ? method : "?");
 
 	if (b.overflow || b.len == 0) {
 		snprintf(buf, buflen, "%s", reply_fallback);

@@ -1,9 +1,11 @@
 /*
  * FastCGI output of a decision. lighttpd calls us in the AUTHORIZER role:
  * a 200 carries the identity as Variable-* lines, which lighttpd turns
- * into request environment; a denial is the client's whole response, so
- * "Status:" must be its first line. Other callers get the RESPONDER form,
- * with the identity in plain headers.
+ * into request environment, and a denial is the client's whole response.
+ * nginx's auth_request calls us in the RESPONDER role: a 200 carries the
+ * identity in X-Dripline-* headers, and a denial is a 401 or 403 whose
+ * X-Dripline-* headers carry the real status, body and headers, because
+ * nginx passes no other status and drops the body.
  */
 #ifndef DRIPLINE_REPLY_H
 #define DRIPLINE_REPLY_H

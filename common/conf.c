@@ -239,6 +239,11 @@ conf_parse_methods(struct conf_parse *cp, const char *list, unsigned int *bits)
 	}
 	if (strlen(list) >= sizeof(copy))
 		return conf_error(cp, "route: method list too long");
+	/* strtok_r skips empty fields, so catch "GET,,POST" and "GET," here. */
+	if (list[0] == ',' || list[strlen(list) - 1] == ',' ||
+	    strstr(list, ",,") != NULL)
+		return conf_error(cp, "route: empty entry in method list '%s'",
+		    list);
 	strcpy(copy, list);
 
 	*bits = 0;

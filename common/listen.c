@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -193,6 +194,30 @@ listen_open(const char *spec, mode_t mode, enum listen_origin *origin,
 	return listen_error(err, errlen, 0, "no listening socket: give one "
 	    "with -s unix:/path or -s HOST:PORT, or let the web server "
 	    "spawn this program");
+}
+
+int
+listen_set_group(const char *group, char *err, size_t errlen)
+{
+	struct group	*gr;
+	char		*end;
+	long		 gid;
+
+	if (listen_unix_path[0] == '\0')
+		return listen_error(err, errlen, 0, "a socket group (-g %s) "
+		    "needs a unix socket (-s unix:/path)", group);
+	if ((gr = getgrnam(group)) != NULL)
+		gid = (long)gr->gr_gid;
+	else {
+		gid = strtol(group, &end, 10);
+		if (*group == '\0' || *end != '\0' || gid < 0)
+			return listen_error(err, errlen, 0,
+			    "unknown group '%s'", group);
+	}
+	if (chown(listen_unix_path, (uid_t)-1, (gid_t)gid) == -1)
+		return listen_error(err, errlen, errno,
+		    "cannot give %s to group %s", listen_unix_path, group);
+	return 0;
 }
 
 void

@@ -27,6 +27,13 @@ enum listen_origin {
 int	listen_open(const char *spec, mode_t mode, enum listen_origin *origin,
 	    char *err, size_t errlen);
 
+/*
+ * Give the unix socket made by listen_open to group (a name or a number),
+ * so a web server running as another user in that group can connect.
+ * Returns 0, or -1 with the reason in OUT: err.
+ */
+int	listen_set_group(const char *group, char *err, size_t errlen);
+
 /* Remove the socket file made by listen_open, if it made one. */
 void	listen_cleanup(void);
 

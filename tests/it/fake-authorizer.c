@@ -8,20 +8,36 @@
  *   crash      abort() in the middle of the request
  * lighttpd 1.4.69 forwards the request after the first four, so the
  * shipped configuration has to stop them itself.
+ *
+ * It takes the authorizer's options: "-s unix:PATH" makes it listen on
+ * PATH (for nginx), open to everyone; without it, it serves the socket
+ * on fd 0 (lighttpd). Other options are ignored.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <fcgiapp.h>
 
 int
-main(void)
+main(int argc, char *argv[])
 {
 	FCGX_Request	 request;
 	const char	*mode = getenv("FAKE_AUTHORIZER");
+	int		 i, fd = 0;
 
-	if (mode == NULL || FCGX_Init() != 0 ||
-	    FCGX_InitRequest(&request, 0, 0) != 0)
+	if (mode == NULL || FCGX_Init() != 0)
+		return 1;
+	for (i = 1; i + 1 < argc; i++)
+		if (strcmp(argv[i], "-s") == 0 &&
+		    strncmp(argv[i + 1], "unix:", 5) == 0 &&
+		    (fd = FCGX_OpenSocket(argv[i + 1] + 5, 128)) == -1)
+			return 1;
+	if (fd != 0)
+		for (i = 1; i + 1 < argc; i++)
+			if (strcmp(argv[i], "-s") == 0)
+				chmod(argv[i + 1] + 5, 0666);
+	if (FCGX_InitRequest(&request, fd, 0) != 0)
 		return 1;
 	while (FCGX_Accept_r(&request) >= 0) {
 		if (strcmp(mode, "garbage") == 0)

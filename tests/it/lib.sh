@@ -7,7 +7,7 @@
 # test started is stopped by PID when it exits; on failure the logs are
 # printed.
 #
-# The server is a parameter: DRIPLINE_SERVER=lighttpd (default).
+# The server is a parameter: DRIPLINE_SERVER=lighttpd (default) or nginx.
 # A test exits 77 (skipped) when the server is not installed, unless
 # DRIPLINE_REQUIRE_SERVERS is set, as the README's test command does.
 
@@ -27,6 +27,7 @@ IT_FAILED=0
 IT_PIDS=""
 SERVER_PID=""
 UPSTREAM_PID=""
+AUTHORIZER_PID=""
 
 it_skip_or_fail() {
 	if [ -n "${DRIPLINE_REQUIRE_SERVERS:-}" ]; then
@@ -47,13 +48,15 @@ it_require() {
 it_require "$SERVER" python3 curl sqlite3
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/dripline-$IT_NAME.XXXXXX")
+# nginx workers run as www-data and must reach the authorizer's socket.
+chmod 711 "$T"
 
 it_cleanup() {
 	local pid
-	for pid in $SERVER_PID $UPSTREAM_PID $IT_PIDS; do
+	for pid in $SERVER_PID $AUTHORIZER_PID $UPSTREAM_PID $IT_PIDS; do
 		kill "$pid" 2>/dev/null
 	done
-	for pid in $SERVER_PID $UPSTREAM_PID $IT_PIDS; do
+	for pid in $SERVER_PID $AUTHORIZER_PID $UPSTREAM_PID $IT_PIDS; do
 		wait "$pid" 2>/dev/null
 	done
 	if [ "$IT_FAILED" -ne 0 ]; then
@@ -169,14 +172,76 @@ include "$WWW/lighttpd/dripline.conf"
 SITE
 }
 
+# Write an nginx.conf that includes the shipped gateway configuration.
+it_nginx_site() {
+	mkdir -p "$T/nginx-tmp"
+	chown www-data "$T/nginx-tmp"
+	cat > "$T/nginx.conf" <<SITE
+user www-data;
+worker_processes 1;
+daemon off;
+pid $T/nginx.pid;
+error_log $T/nginx-error.log;
+events {
+	worker_connections 1024;
+}
+http {
+	access_log $T/nginx-access.log;
+	client_body_temp_path $T/nginx-tmp/body;
+	proxy_temp_path $T/nginx-tmp/proxy;
+	fastcgi_temp_path $T/nginx-tmp/fastcgi;
+	uwsgi_temp_path $T/nginx-tmp/uwsgi;
+	scgi_temp_path $T/nginx-tmp/scgi;
+	include $WWW/nginx/dripline-http.conf;
+	upstream dripline_authorizer {
+		server unix:$T/authorizer.sock;
+	}
+	upstream dripline_upstream {
+		server 127.0.0.1:${IT_UPSTREAM_PORT:-$UPSTREAM_PORT};
+		keepalive 16;
+	}
+	server {
+		listen 127.0.0.1:$PORT;
+		proxy_read_timeout ${IT_UPSTREAM_TIMEOUT:-3}s;
+		include $WWW/nginx/dripline-gateway.conf;
+	}
+}
+SITE
+}
+
+# Start a standalone authorizer on $T/authorizer.sock (nginx deployments);
+# its log goes to authorizer.log.
+it_start_authorizer() {
+	"${IT_AUTHORIZER:-$AUTHORIZER}" -c "$T/dripline.conf" \
+	    -s "unix:$T/authorizer.sock" -m 0660 -g www-data \
+	    >> "$T/authorizer.log" 2>&1 &
+	AUTHORIZER_PID=$!
+	for _ in $(seq 100); do
+		[ -S "$T/authorizer.sock" ] && return 0
+		sleep 0.05
+	done
+	it_fail "the authorizer did not create its socket"
+	exit 1
+}
+
 # Start the web server in the foreground of a background job; its stderr
-# (and so the authorizer's log) goes to server.log.
+# (and so the authorizer's log under lighttpd) goes to server.log.
 it_start_server() {
 	: "${PORT:=$(it_free_port)}"
 	case $SERVER in
 	lighttpd)
 		it_lighttpd_site
 		lighttpd -D -f "$T/site.conf" >> "$T/server.log" 2>&1 &
+		SERVER_PID=$!
+		;;
+	nginx)
+		if [ -z "$AUTHORIZER_PID" ] ||
+		    ! kill -0 "$AUTHORIZER_PID" 2>/dev/null; then
+			it_start_authorizer
+		fi
+		it_nginx_site
+		nginx -c "$T/nginx.conf" -e "$T/nginx-error.log" \
+		    >> "$T/server.log" 2>&1 &
 		SERVER_PID=$!
 		;;
 	*)
@@ -192,20 +257,48 @@ it_start_server() {
 	exit 1
 }
 
+# Stop the web server, and a standalone authorizer with it. Wait until
+# the processes the server spawned are gone too: lighttpd reuses a live
+# authorizer it finds on its socket instead of starting a new one.
 it_stop_server() {
-	kill "$SERVER_PID" 2>/dev/null
+	local pid children
+	children=$(pgrep -P "$SERVER_PID")
+	for pid in $SERVER_PID $AUTHORIZER_PID; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	for pid in $children; do
+		for _ in $(seq 100); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.05
+		done
+	done
+	SERVER_PID=""
+	AUTHORIZER_PID=""
+}
+
+# kill -9 the web server and every process it started.
+it_kill9_server() {
+	local children
+	children=$(pgrep -P "$SERVER_PID")
+	kill -9 $children "$SERVER_PID" 2>/dev/null
 	wait "$SERVER_PID" 2>/dev/null
 	SERVER_PID=""
 }
 
-# PID of the authorizer the web server spawned.
+# PID of the authorizer: spawned by lighttpd, or standalone for nginx.
 it_authorizer_pid() {
-	pgrep -P "$SERVER_PID" -f dripline-authorizer | head -n 1
+	if [ -n "$AUTHORIZER_PID" ]; then
+		echo "$AUTHORIZER_PID"
+	else
+		pgrep -P "$SERVER_PID" -f dripline-authorizer | head -n 1
+	fi
 }
 
 # The authorizer's log lines.
 it_log() {
-	grep -h 'dripline-authorizer\[' "$T/server.log" 2>/dev/null
+	cat "$T/server.log" "$T/authorizer.log" 2>/dev/null |
+	    grep -h 'dripline-authorizer\['
 }
 
 # it_user EXTERNAL_ID DAILY_LIMIT: print the new user's id.

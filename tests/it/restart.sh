@@ -17,10 +17,8 @@ done
 authorizer=$(it_authorizer_pid)
 check_match "the web server spawned an authorizer" '^[0-9]+$' "$authorizer"
 kill -9 "$authorizer"
-kill -9 "$SERVER_PID"
-wait "$SERVER_PID" 2>/dev/null
-SERVER_PID=""
-# The authorizer must be gone too, or the restart below reuses nothing.
+wait "$authorizer" 2>/dev/null
+it_kill9_server
 for _ in $(seq 50); do
 	kill -0 "$authorizer" 2>/dev/null || break
 	sleep 0.1

@@ -1,0 +1,130 @@
+#!/bin/bash
+# Build Dripline and run a working gateway in the foreground on loopback:
+# the web server on 127.0.0.1:$PORT with the authorizer in front of the
+# upstream, and the built-in mock OpenAI-compatible upstream unless
+# UPSTREAM names a real one. Creates a demo user and key and prints how to
+# call the gateway. Stop it with Ctrl-C.
+#
+# Environment: PORT (8080), ADMIN_PORT (8081), UPSTREAM (HOST:PORT of a
+# real upstream; default: the mock), STATE_DIR (/tmp/dripline-demo),
+# SERVER (lighttpd), DAILY_LIMIT (the demo user's limit, 20).
+set -eu
+cd "$(dirname "$0")/.."
+top=$(pwd)
+
+PORT=${PORT:-8080}
+ADMIN_PORT=${ADMIN_PORT:-8081}
+STATE_DIR=${STATE_DIR:-/tmp/dripline-demo}
+SERVER=${SERVER:-lighttpd}
+DAILY_LIMIT=${DAILY_LIMIT:-20}
+UPSTREAM=${UPSTREAM:-}
+
+case $SERVER in
+lighttpd) ;;
+*)
+	echo "quickstart: SERVER=$SERVER is not supported; use lighttpd" >&2
+	exit 2
+	;;
+esac
+
+# --- build -------------------------------------------------------------------
+scripts/deps.sh
+[ -x configure ] || autoreconf -fi
+mkdir -p _build
+(cd _build && { [ -f Makefile ] || ../configure --quiet; } && make -j2 >/dev/null)
+build=$top/_build
+
+# --- state: configuration, database, admin token -----------------------------
+mkdir -p "$STATE_DIR"
+STATE_DIR=$(cd "$STATE_DIR" && pwd)
+chmod 700 "$STATE_DIR"
+conf=$STATE_DIR/dripline.conf
+sed -e "s|^database.*|database $STATE_DIR/dripline.db|" \
+    www-conf/dripline.conf > "$conf"
+ctl() { "$build/ctl/driplinectl" -c "$conf" "$@"; }
+ctl init >/dev/null
+
+if [ ! -s "$STATE_DIR/admin-token" ]; then
+	(umask 077; ctl token create "quickstart-$(date -u +%Y%m%dT%H%M%SZ)" \
+	    > "$STATE_DIR/admin-token" 2>/dev/null)
+fi
+
+# --- upstream ------------------------------------------------------------------
+pids=""
+cleanup() {
+	for pid in $pids; do kill "$pid" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+if [ -z "$UPSTREAM" ]; then
+	rm -f "$STATE_DIR/upstream.port"
+	python3 demo/mock-upstream.py --listen 127.0.0.1:0 \
+	    --port-file "$STATE_DIR/upstream.port" --quiet \
+	    2>> "$STATE_DIR/mock-upstream.log" &
+	pids="$pids $!"
+	for _ in $(seq 100); do
+		[ -s "$STATE_DIR/upstream.port" ] && break
+		sleep 0.05
+	done
+	UPSTREAM=127.0.0.1:$(cat "$STATE_DIR/upstream.port")
+	upstream_note="the built-in mock upstream at $UPSTREAM"
+else
+	UPSTREAM=${UPSTREAM#http://}
+	UPSTREAM=${UPSTREAM%/}
+	upstream_note="$UPSTREAM"
+fi
+upstream_host=${UPSTREAM%:*}
+upstream_port=${UPSTREAM##*:}
+
+# --- demo user and key -----------------------------------------------------------
+user=$(ctl user create demo "$DAILY_LIMIT" 2>/dev/null) ||
+    user=$(sqlite3 "$STATE_DIR/dripline.db" \
+	"SELECT id FROM users WHERE external_id = 'demo'")
+key=$(ctl key create "$user" "quickstart")
+key=${key#* }
+
+# --- web server ------------------------------------------------------------------
+cat > "$STATE_DIR/lighttpd.conf" <<SITE
+var.dripline_bind             = "127.0.0.1"
+var.dripline_port             = $PORT
+var.dripline_state_dir        = "$STATE_DIR"
+var.dripline_authorizer       = "$build/authorizer/dripline-authorizer"
+var.dripline_config           = "$conf"
+var.dripline_lua_dir          = "$top/www-conf/lighttpd"
+var.dripline_upstream_host    = "$upstream_host"
+var.dripline_upstream_port    = $upstream_port
+var.dripline_upstream_timeout = 120
+include "$top/www-conf/lighttpd/dripline.conf"
+SITE
+
+cat <<INFO
+
+Dripline is running: http://127.0.0.1:$PORT -> $upstream_note
+State (config, database, logs): $STATE_DIR
+Admin token (also in $STATE_DIR/admin-token): $(cat "$STATE_DIR/admin-token")
+
+Demo user $user (external id "demo"), daily limit $DAILY_LIMIT units.
+Its API key: $key
+
+Try it:
+  curl -i http://127.0.0.1:$PORT/v1/chat/completions \\
+    -H 'Authorization: Bearer $key' -H 'Content-Type: application/json' \\
+    -d '{"model":"mock-model","messages":[{"role":"user","content":"Hello"}]}'
+
+  # streamed
+  curl -N http://127.0.0.1:$PORT/v1/chat/completions \\
+    -H 'Authorization: Bearer $key' -H 'Content-Type: application/json' \\
+    -d '{"model":"mock-model","stream":true,"messages":[{"role":"user","content":"Hi"}]}'
+
+  # today's usage of the demo user
+  $build/ctl/driplinectl -c $conf usage $user
+
+After $DAILY_LIMIT chat completions (an image generation costs 5) the
+gateway answers 429 until 00:00 UTC. Press Ctrl-C to stop.
+
+INFO
+
+lighttpd -D -f "$STATE_DIR/lighttpd.conf" &
+pids="$pids $!"
+wait $!
