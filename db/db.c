@@ -92,8 +92,49 @@ static const char *const db_sql[DB_STMT_COUNT] = {
 	    " revoked_at = coalesce(revoked_at, ?2)"
 	    " WHERE name = ?1 OR id = ?1",
 	[DB_STMT_TOKEN_RESOLVE] =
-	    "SELECT id, name, prefix, status, created_at, revoked_at"
+	    "SELECT id, name, prefix, status, created_at, revoked_at,"
+	    " secret_hash"
 	    " FROM admin_tokens WHERE secret_hash = ?1 AND status = 'active'",
+	/*
+	 * Keyset pagination: ?3 is the last id of the previous page, or ""
+	 * for the first page, so the primary key range gives stable pages
+	 * while rows are added. NULL filters match every row.
+	 */
+	[DB_STMT_USER_LIST] =
+	    "SELECT id, external_id, daily_limit, status, created_at,"
+	    " updated_at, revoked_at FROM users"
+	    " WHERE id > ?3 AND (?1 IS NULL OR status = ?1)"
+	    " AND (?2 IS NULL OR external_id = ?2)"
+	    " ORDER BY id LIMIT ?4",
+	[DB_STMT_USER_KEY_COUNT] =
+	    "SELECT count(*), count(*) FILTER (WHERE status = 'active')"
+	    " FROM api_keys WHERE user_id = ?1",
+	[DB_STMT_KEY_GET] =
+	    "SELECT id, user_id, name, prefix, status, created_at, revoked_at"
+	    " FROM api_keys WHERE id = ?1",
+	[DB_STMT_KEY_LIST] =
+	    "SELECT id, user_id, name, prefix, status, created_at, revoked_at"
+	    " FROM api_keys WHERE user_id = ?1 ORDER BY created_at, id",
+	[DB_STMT_USAGE_RANGE] =
+	    "SELECT day, units, allowed, denied FROM usage_daily"
+	    " WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day",
+	[DB_STMT_USAGE_DAY_TOTALS] =
+	    "SELECT count(*), coalesce(sum(units), 0),"
+	    " coalesce(sum(allowed), 0), coalesce(sum(denied), 0)"
+	    " FROM usage_daily WHERE day = ?1",
+	[DB_STMT_USAGE_DAY_TOP] =
+	    "SELECT d.user_id, u.external_id, u.daily_limit, d.day, d.units,"
+	    " d.allowed, d.denied"
+	    " FROM usage_daily AS d JOIN users AS u ON u.id = d.user_id"
+	    " WHERE d.day = ?1 ORDER BY d.units DESC, d.user_id LIMIT ?2",
+	[DB_STMT_AUDIT_INSERT] =
+	    "INSERT INTO audit (at, token_id, token_name, action, target_id,"
+	    " client_address, outcome, detail)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[DB_STMT_AUDIT_LIST] =
+	    "SELECT id, at, token_id, token_name, action, target_id,"
+	    " client_address, outcome, detail FROM audit"
+	    " WHERE id > ?1 ORDER BY id LIMIT ?2",
 };
 
 static int	db_exec(struct db *, const char *, struct reqerr *);
@@ -432,6 +473,13 @@ db_rollback(struct db *db)
 	}
 	(void)db_step_simple(db, DB_STMT_ROLLBACK, NULL);
 	db->in_tx = 0;
+}
+
+int
+db_error_is_busy(const struct reqerr *re)
+{
+	return (re->db_code & 0xff) == SQLITE_BUSY ||
+	    (re->db_code & 0xff) == SQLITE_LOCKED;
 }
 
 void

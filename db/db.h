@@ -23,6 +23,8 @@
 #define DB_TIME_LEN		20	/* "2026-12-04T20:30:00Z" */
 #define DB_STATUS_MAX		8	/* "active" or "revoked" */
 #define DB_PREFIX_MAX		32	/* key prefix shown to people */
+#define DB_HASH_LEN		64	/* hex SHA-256 */
+#define DB_DAY_LEN		10	/* "2026-12-04" */
 
 /* db_open flags */
 #define DB_OPEN_CREATE	0x01	/* create the file (mode 0600) if missing */
@@ -56,6 +58,67 @@ struct db_token {
 	char	status[DB_STATUS_MAX + 1];
 	char	created_at[DB_TIME_LEN + 1];
 	char	revoked_at[DB_TIME_LEN + 1];
+	/* Filled by db_token_resolve only; "" elsewhere. */
+	char	secret_hash[DB_HASH_LEN + 1];
+};
+
+struct db_key {
+	char	id[DB_UUID_LEN + 1];
+	char	user_id[DB_UUID_LEN + 1];
+	char	name[DB_NAME_MAX + 1];
+	char	prefix[DB_PREFIX_MAX + 1];
+	char	status[DB_STATUS_MAX + 1];
+	char	created_at[DB_TIME_LEN + 1];
+	char	revoked_at[DB_TIME_LEN + 1];	/* "" while active */
+};
+
+/* Filter of db_user_list. A NULL member matches every user. */
+struct db_user_filter {
+	const char	*status;	/* "active" or "revoked" */
+	const char	*external_id;	/* exact match */
+	const char	*after;		/* only ids greater than this one */
+	int64_t		 limit;		/* rows at most */
+};
+
+/* One user's counters for one UTC day. */
+struct db_usage_day {
+	char	day[DB_DAY_LEN + 1];
+	int64_t	units;		/* charged units */
+	int64_t	allowed;	/* requests allowed */
+	int64_t	denied;		/* requests denied for the quota */
+};
+
+/* The whole system's counters for one UTC day. */
+struct db_usage_totals {
+	int64_t	users;		/* users with at least one decision */
+	int64_t	units;
+	int64_t	allowed;
+	int64_t	denied;
+};
+
+/* One row of a day's top users by units. */
+struct db_usage_top {
+	char			user_id[DB_UUID_LEN + 1];
+	char			external_id[DB_EXTERNAL_ID_MAX + 1];
+	int64_t			daily_limit;	/* the user's current limit */
+	struct db_usage_day	usage;
+};
+
+/*
+ * One audit row: who changed what, when, from where, and the outcome.
+ * The strings are borrowed; NULL stores SQL NULL. The id is assigned by
+ * the database and only read back by db_audit_list.
+ */
+struct db_audit {
+	int64_t		 id;
+	const char	*at;
+	const char	*token_id;
+	const char	*token_name;
+	const char	*action;	/* e.g. "user.create" */
+	const char	*target_id;
+	const char	*client_address;
+	const char	*outcome;	/* "ok" or the error code */
+	const char	*detail;	/* JSON text, never a secret */
 };
 
 /* The schema version this program reads and writes. */
@@ -143,6 +206,54 @@ int	db_token_revoke(struct db *db, const char *name_or_id,
 /* Resolve an active token by hash. Returns 1 and fills OUT: token, 0, -1. */
 int	db_token_resolve(struct db *db, const char *secret_hash,
 	    struct db_token *token, struct reqerr *re);
+
+/*
+ * Admin API reads. The list functions call fn once per row with a row
+ * that is valid only during the call; fn must not use db. They return the
+ * number of rows passed to fn, or -1 with the cause in re.
+ */
+int	db_user_list(struct db *db, const struct db_user_filter *filter,
+	    void (*fn)(const struct db_user *, void *), void *arg,
+	    struct reqerr *re);
+/* Count the user's keys, all of them and the active ones. Returns 0, -1. */
+int	db_user_key_count(struct db *db, const char *user_id, int64_t *total,
+	    int64_t *active, struct reqerr *re);
+/* Returns 1 and fills OUT: key, 0 if no such key, -1. */
+int	db_key_get(struct db *db, const char *id, struct db_key *key,
+	    struct reqerr *re);
+/* The user's keys, oldest first. */
+int	db_key_list(struct db *db, const char *user_id,
+	    void (*fn)(const struct db_key *, void *), void *arg,
+	    struct reqerr *re);
+
+/*
+ * The user's counters for the days from..to (inclusive, YYYY-MM-DD),
+ * oldest first. Days without a row (no decision that day) are skipped.
+ */
+int	db_usage_range(struct db *db, const char *user_id, const char *from,
+	    const char *to, void (*fn)(const struct db_usage_day *, void *),
+	    void *arg, struct reqerr *re);
+/* Add up every user's counters for day into OUT: totals. Returns 0, -1. */
+int	db_usage_day_totals(struct db *db, const char *day,
+	    struct db_usage_totals *totals, struct reqerr *re);
+/* The day's users with the most units, at most limit of them. */
+int	db_usage_day_top(struct db *db, const char *day, int64_t limit,
+	    void (*fn)(const struct db_usage_top *, void *), void *arg,
+	    struct reqerr *re);
+
+/* Append a row to the audit table. Returns 0 or -1. */
+int	db_audit_insert(struct db *db, const struct db_audit *audit,
+	    struct reqerr *re);
+/* Audit rows with ids greater than after, oldest first, limit at most. */
+int	db_audit_list(struct db *db, int64_t after, int64_t limit,
+	    void (*fn)(const struct db_audit *, void *), void *arg,
+	    struct reqerr *re);
+
+/*
+ * Tell whether the database error recorded in re was a lock held past the
+ * timeout, after which the connection is still good. Returns 1 or 0.
+ */
+int	db_error_is_busy(const struct reqerr *re);
 
 /* Current time as RFC 3339 UTC text, for the "now" arguments above. */
 void	db_now(char out[DB_TIME_LEN + 1]);
