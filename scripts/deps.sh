@@ -6,8 +6,12 @@ set -eu
 
 packages="build-essential autoconf automake pkg-config
 	libfcgi-dev libsqlite3-dev libjson-c-dev libssl-dev check
-	lighttpd lighttpd-modules-lua nginx-light sqlite3 curl python3 procps
+	lighttpd lighttpd-modules-lua nginx-light sqlite3 curl python3 procps systemd
 	$*"
+
+# Node.js runs the OpenAI SDK tests; the machine may have its own.
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 ||
+    packages="$packages nodejs npm"
 
 missing=""
 for p in $packages; do

@@ -7,7 +7,7 @@
 #
 # Environment: PORT (8080), ADMIN_PORT (8081), UPSTREAM (HOST:PORT of a
 # real upstream; default: the mock), STATE_DIR (/tmp/dripline-demo),
-# SERVER (lighttpd), DAILY_LIMIT (the demo user's limit, 20).
+# SERVER (lighttpd or nginx), DAILY_LIMIT (the demo user's limit, 20).
 set -eu
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -20,9 +20,10 @@ DAILY_LIMIT=${DAILY_LIMIT:-20}
 UPSTREAM=${UPSTREAM:-}
 
 case $SERVER in
-lighttpd) ;;
+lighttpd | nginx) ;;
 *)
-	echo "quickstart: SERVER=$SERVER is not supported; use lighttpd" >&2
+	echo "quickstart: SERVER=$SERVER is not supported; use lighttpd" \
+	    "or nginx" >&2
 	exit 2
 	;;
 esac
@@ -37,7 +38,8 @@ build=$top/_build
 # --- state: configuration, database, admin token -----------------------------
 mkdir -p "$STATE_DIR"
 STATE_DIR=$(cd "$STATE_DIR" && pwd)
-chmod 700 "$STATE_DIR"
+# Private, but nginx workers (www-data) must reach the authorizer socket.
+chmod 711 "$STATE_DIR"
 conf=$STATE_DIR/dripline.conf
 sed -e "s|^database.*|database $STATE_DIR/dripline.db|" \
     www-conf/dripline.conf > "$conf"
@@ -85,7 +87,8 @@ key=$(ctl key create "$user" "quickstart")
 key=${key#* }
 
 # --- web server ------------------------------------------------------------------
-cat > "$STATE_DIR/lighttpd.conf" <<SITE
+write_lighttpd_conf() {
+	cat > "$STATE_DIR/lighttpd.conf" <<SITE
 var.dripline_bind             = "127.0.0.1"
 var.dripline_port             = $PORT
 var.dripline_state_dir        = "$STATE_DIR"
@@ -97,10 +100,47 @@ var.dripline_upstream_port    = $upstream_port
 var.dripline_upstream_timeout = 120
 include "$top/www-conf/lighttpd/dripline.conf"
 SITE
+}
+
+write_nginx_conf() {
+	mkdir -p "$STATE_DIR/nginx-tmp"
+	chown www-data "$STATE_DIR/nginx-tmp"
+	cat > "$STATE_DIR/nginx.conf" <<SITE
+user www-data;
+worker_processes 2;
+daemon off;
+pid $STATE_DIR/nginx.pid;
+error_log $STATE_DIR/nginx-error.log;
+events {
+	worker_connections 1024;
+}
+http {
+	access_log $STATE_DIR/nginx-access.log;
+	client_body_temp_path $STATE_DIR/nginx-tmp/body;
+	proxy_temp_path $STATE_DIR/nginx-tmp/proxy;
+	fastcgi_temp_path $STATE_DIR/nginx-tmp/fastcgi;
+	uwsgi_temp_path $STATE_DIR/nginx-tmp/uwsgi;
+	scgi_temp_path $STATE_DIR/nginx-tmp/scgi;
+	include $top/www-conf/nginx/dripline-http.conf;
+	upstream dripline_authorizer {
+		server unix:$STATE_DIR/authorizer.sock;
+	}
+	upstream dripline_upstream {
+		server $upstream_host:$upstream_port;
+		keepalive 16;
+	}
+	server {
+		listen 127.0.0.1:$PORT;
+		proxy_read_timeout 120s;
+		include $top/www-conf/nginx/dripline-gateway.conf;
+	}
+}
+SITE
+}
 
 cat <<INFO
 
-Dripline is running: http://127.0.0.1:$PORT -> $upstream_note
+Dripline is running on $SERVER: http://127.0.0.1:$PORT -> $upstream_note
 State (config, database, logs): $STATE_DIR
 Admin token (also in $STATE_DIR/admin-token): $(cat "$STATE_DIR/admin-token")
 
@@ -125,6 +165,23 @@ gateway answers 429 until 00:00 UTC. Press Ctrl-C to stop.
 
 INFO
 
-lighttpd -D -f "$STATE_DIR/lighttpd.conf" &
+case $SERVER in
+lighttpd)
+	write_lighttpd_conf
+	lighttpd -D -f "$STATE_DIR/lighttpd.conf" &
+	;;
+nginx)
+	"$build/authorizer/dripline-authorizer" -c "$conf" \
+	    -s "unix:$STATE_DIR/authorizer.sock" -g www-data \
+	    2>> "$STATE_DIR/authorizer.log" &
+	pids="$pids $!"
+	for _ in $(seq 100); do
+		[ -S "$STATE_DIR/authorizer.sock" ] && break
+		sleep 0.05
+	done
+	write_nginx_conf
+	nginx -c "$STATE_DIR/nginx.conf" -e "$STATE_DIR/nginx-error.log" &
+	;;
+esac
 pids="$pids $!"
 wait $!

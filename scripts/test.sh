@@ -8,6 +8,13 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh
 [ -x configure ] || autoreconf -fi
 
+# The OpenAI Node SDK for the client tests, at the version the lock file
+# pins. The tests find it through DRIPLINE_NODE_MODULES, also when make
+# distcheck runs them from an unpacked tarball.
+(cd tests/sdk && npm ci --no-audit --no-fund --loglevel=error)
+DRIPLINE_NODE_MODULES=$(pwd)/tests/sdk/node_modules
+export DRIPLINE_NODE_MODULES
+
 mkdir -p _build
 cd _build
 [ -f Makefile ] || ../configure --quiet
