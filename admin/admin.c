@@ -382,6 +382,8 @@ admin_audit_ok(struct admin_ctx *ctx, const char *target_id,
 	audit.detail = text;
 	rc = db_audit_insert(ctx->db, &audit, &ctx->re);
 	free(text);
+	if (target_id != NULL)
+		snprintf(ctx->target, sizeof(ctx->target), "%s", target_id);
 	return rc;
 }
 
@@ -451,21 +453,25 @@ static void
 admin_log(struct admin_ctx *ctx, const char *audit_note)
 {
 	const struct reqerr	*re = &ctx->re;
-	char			 method[32], path[256], token[128], addr[64];
-	char			 where[384] = "";
+	const char		*method, *path, *token, *addr, *target;
+	char			 method_buf[32], path_buf[256], token_buf[128];
+	char			 addr_buf[64], where[384] = "";
 
-	admin_printable(ctx->req->method, method, sizeof(method));
-	admin_printable(ctx->path, path, sizeof(path));
-	admin_printable(ctx->authenticated ? ctx->token.name : NULL, token,
-	    sizeof(token));
-	admin_printable(ctx->req->remote_addr, addr, sizeof(addr));
+	method = admin_printable(ctx->req->method, method_buf,
+	    sizeof(method_buf));
+	path = admin_printable(ctx->path, path_buf, sizeof(path_buf));
+	token = admin_printable(ctx->authenticated ? ctx->token.name : NULL,
+	    token_buf, sizeof(token_buf));
+	addr = admin_printable(ctx->req->remote_addr, addr_buf,
+	    sizeof(addr_buf));
+	target = ctx->target[0] != '\0' ? ctx->target : ctx->id;
 
 	if (re->status == 0) {
 		if (ctx->route->action != NULL)
 			log_info("request %s: %s %s token %s from %s: %d %s "
 			    "%s", ctx->resp->request_id, method, path, token,
 			    addr, ctx->status, ctx->route->action,
-			    ctx->id[0] != '\0' ? ctx->id : "");
+			    target[0] != '\0' ? target : "-");
 		else
 			log_debug("request %s: %s %s token %s from %s: %d",
 			    ctx->resp->request_id, method, path, token, addr,

@@ -60,6 +60,7 @@ struct admin_ctx {
 	const char			*query;		/* borrowed, or NULL */
 	struct admin_query		 q;		/* decoded query */
 	char				 id[DB_UUID_LEN + 1];	/* {id} or "" */
+	char				 target[DB_UUID_LEN + 1];	/* changed */
 	char				 now[DB_TIME_LEN + 1];
 	struct utc_window		 today;
 

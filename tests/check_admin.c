@@ -854,6 +854,8 @@ START_TEST(test_admin_log_has_no_secret)
 	ck_assert_ptr_nonnull(strstr(log, "409 user_exists"));
 	ck_assert_ptr_nonnull(strstr(log, "token test-ops from 192.0.2.7"));
 	ck_assert_ptr_nonnull(strstr(log, "key.create"));
+	ck_assert_ptr_nonnull(strstr(log, "user.revoke"));
+	ck_assert_ptr_nonnull(strstr(log, alice_id));
 	ck_assert_ptr_null(strstr(log, lifecycle_secret));
 	ck_assert_ptr_null(strstr(log, token_valid));
 	ck_assert_ptr_null(strstr(log, key_secret));
