@@ -27,7 +27,14 @@ IT_FAILED=0
 IT_PIDS=""
 SERVER_PID=""
 UPSTREAM_PID=""
+# PIDs of the standalone authorizers (nginx), separated by blanks. A test
+# that starts its own authorizer sets it too, and lib.sh leaves that one be.
 AUTHORIZER_PID=""
+# The standalone authorizers lib.sh started: entry I is the PID of the
+# authorizer on socket I (see it_authorizer_socket).
+IT_AUTHORIZER_PIDS=()
+# File systems the test mounted under $T, unmounted when it exits.
+IT_MOUNTS=""
 
 it_skip_or_fail() {
 	if [ -n "${DRIPLINE_REQUIRE_SERVERS:-}" ]; then
@@ -63,7 +70,10 @@ it_cleanup() {
 		echo "--- logs of $T"
 		tail -n 40 "$T"/*.log 2>/dev/null
 	fi
-	rm -rf "$T"
+	for mount in $IT_MOUNTS; do
+		umount "$mount" 2>/dev/null || umount -l "$mount"
+	done
+	rm -rf --one-file-system "$T"
 }
 trap it_cleanup EXIT
 
@@ -122,11 +132,11 @@ print(s.getsockname()[1])'
 }
 
 # it_config [DIRECTIVE VALUE]... : write dripline.conf from the shipped one
-# with the database in $T, replacing the directives given, and create the
-# database.
+# with the database in $T (or at $IT_DATABASE), replacing the directives
+# given, and create the database.
 it_config() {
 	local args=("$@") i name
-	sed -e "s|^database.*|database $T/dripline.db|" \
+	sed -e "s|^database.*|database ${IT_DATABASE:-$T/dripline.db}|" \
 	    "$WWW/dripline.conf" > "$T/dripline.conf"
 	for ((i = 0; i < ${#args[@]}; i += 2)); do
 		name=${args[i]}
@@ -168,6 +178,7 @@ var.dripline_lua_dir          = "$WWW/lighttpd"
 var.dripline_upstream_host    = "127.0.0.1"
 var.dripline_upstream_port    = ${IT_UPSTREAM_PORT:-$UPSTREAM_PORT}
 var.dripline_upstream_timeout = ${IT_UPSTREAM_TIMEOUT:-3}
+var.dripline_authorizer_extra_procs = $((${IT_AUTHORIZERS:-1} - 1))
 include "$WWW/lighttpd/dripline.conf"
 SITE
 }
@@ -194,7 +205,9 @@ http {
 	scgi_temp_path $T/nginx-tmp/scgi;
 	include $WWW/nginx/dripline-http.conf;
 	upstream dripline_authorizer {
-		server unix:$T/authorizer.sock;
+$(for i in $(seq "${IT_AUTHORIZERS:-1}"); do
+	echo "		server unix:$(it_authorizer_socket "$i");"
+done)
 	}
 	upstream dripline_upstream {
 		server 127.0.0.1:${IT_UPSTREAM_PORT:-$UPSTREAM_PORT};
@@ -209,19 +222,50 @@ http {
 SITE
 }
 
-# Start a standalone authorizer on $T/authorizer.sock (nginx deployments);
-# its log goes to authorizer.log.
+# it_authorizer_socket I: the socket of standalone authorizer I, counting
+# from 1. The first one is authorizer.sock, as in the example configs.
+it_authorizer_socket() {
+	if [ "$1" -eq 1 ]; then
+		echo "$T/authorizer.sock"
+	else
+		echo "$T/authorizer-$1.sock"
+	fi
+}
+
+# it_start_authorizer [I]: start standalone authorizer I (default 1) on
+# its socket (nginx deployments); its log goes to authorizer.log.
 it_start_authorizer() {
+	local i=${1:-1} sock
+	sock=$(it_authorizer_socket "$i")
+	# A socket left by a killed authorizer would pass the check below.
+	rm -f "$sock"
 	"${IT_AUTHORIZER:-$AUTHORIZER}" -c "$T/dripline.conf" \
-	    -s "unix:$T/authorizer.sock" -m 0660 -g www-data \
+	    -s "unix:$sock" -m 0660 -g www-data \
 	    >> "$T/authorizer.log" 2>&1 &
-	AUTHORIZER_PID=$!
+	IT_AUTHORIZER_PIDS[i]=$!
+	AUTHORIZER_PID="${IT_AUTHORIZER_PIDS[*]}"
 	for _ in $(seq 100); do
-		[ -S "$T/authorizer.sock" ] && return 0
+		[ -S "$sock" ] && return 0
 		sleep 0.05
 	done
-	it_fail "the authorizer did not create its socket"
+	it_fail "the authorizer did not create its socket $sock"
 	exit 1
+}
+
+# Start each of the IT_AUTHORIZERS (default 1) standalone authorizers that
+# is not running.
+it_start_authorizers() {
+	local i pid
+	if [ ${#IT_AUTHORIZER_PIDS[@]} -eq 0 ] && [ -n "$AUTHORIZER_PID" ] &&
+	    kill -0 $AUTHORIZER_PID 2>/dev/null; then
+		return 0
+	fi
+	for i in $(seq "${IT_AUTHORIZERS:-1}"); do
+		pid=${IT_AUTHORIZER_PIDS[i]:-}
+		if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
+			it_start_authorizer "$i"
+		fi
+	done
 }
 
 # Start the web server in the foreground of a background job; its stderr
@@ -235,10 +279,7 @@ it_start_server() {
 		SERVER_PID=$!
 		;;
 	nginx)
-		if [ -z "$AUTHORIZER_PID" ] ||
-		    ! kill -0 "$AUTHORIZER_PID" 2>/dev/null; then
-			it_start_authorizer
-		fi
+		it_start_authorizers
 		it_nginx_site
 		nginx -c "$T/nginx.conf" -e "$T/nginx-error.log" \
 		    >> "$T/server.log" 2>&1 &
@@ -275,6 +316,7 @@ it_stop_server() {
 	done
 	SERVER_PID=""
 	AUTHORIZER_PID=""
+	IT_AUTHORIZER_PIDS=()
 }
 
 # kill -9 the web server and every process it started.
@@ -286,13 +328,19 @@ it_kill9_server() {
 	SERVER_PID=""
 }
 
-# PID of the authorizer: spawned by lighttpd, or standalone for nginx.
-it_authorizer_pid() {
+# PIDs of the authorizers, one a line: spawned by lighttpd, or standalone
+# for nginx.
+it_authorizer_pids() {
 	if [ -n "$AUTHORIZER_PID" ]; then
-		echo "$AUTHORIZER_PID"
+		printf '%s\n' $AUTHORIZER_PID
 	else
-		pgrep -P "$SERVER_PID" -f dripline-authorizer | head -n 1
+		pgrep -P "$SERVER_PID" -f dripline-authorizer
 	fi
+}
+
+# PID of the first authorizer.
+it_authorizer_pid() {
+	it_authorizer_pids | head -n 1
 }
 
 # The authorizer's log lines.
