@@ -138,6 +138,7 @@ static const char *const db_sql[DB_STMT_COUNT] = {
 };
 
 static int	db_exec(struct db *, const char *, struct reqerr *);
+static int	db_check_writable(struct db *, struct reqerr *);
 static int	db_migrate(struct db *, int, struct reqerr *);
 static void	db_flush_cache(struct db *);
 static const char *db_cause(int);
@@ -184,18 +185,61 @@ int
 db_fail_at(struct db *db, int rc, const char *func, int line,
     struct reqerr *re)
 {
-	const char	*msg;
+	const char	*msg = sqlite3_errstr(rc);
+	char		 os[96] = "";
+	int		 errnum;
 
 	if (re == NULL || re->status != 0)
 		return -1;
-	msg = db != NULL && db->handle != NULL ? sqlite3_errmsg(db->handle) :
-	    sqlite3_errstr(rc);
+	if (db != NULL && db->handle != NULL) {
+		/* The handle's message is about its last call, maybe not rc. */
+		if ((sqlite3_extended_errcode(db->handle) & 0xff) == (rc & 0xff))
+			msg = sqlite3_errmsg(db->handle);
+		/*
+		 * For these codes the operating system's reason (no space
+		 * left, read-only file system) names the fix. For the others
+		 * the last errno is unrelated.
+		 */
+		errnum = sqlite3_system_errno(db->handle);
+		switch (rc & 0xff) {
+		case SQLITE_CANTOPEN:
+		case SQLITE_FULL:
+		case SQLITE_IOERR:
+		case SQLITE_READONLY:
+			if (errnum != 0)
+				snprintf(os, sizeof(os), ": %s",
+				    strerror(errnum));
+			break;
+		}
+	}
 	reqerr_set(re, func, line, 503, "database_unavailable",
 	    "the database is unavailable");
 	re->db_code = rc;
-	snprintf(re->db_message, sizeof(re->db_message), "%s: %s (%s)",
+	snprintf(re->db_message, sizeof(re->db_message), "%s: %s (%s%s)",
 	    db != NULL && db->path != NULL ? db->path : "database",
-	    db_cause(rc), msg);
+	    db_cause(rc), msg, os);
+	return -1;
+}
+
+/*
+ * When SQLite may not write the file (a read-only file system, an
+ * immutable file, no write permission), it opens it read-only without an
+ * error, and the first write or the WAL set-up then fails with a
+ * misleading code. Report it at open, with the operating system's reason.
+ * Returns 0, or -1 with the cause in re.
+ */
+static int
+db_check_writable(struct db *db, struct reqerr *re)
+{
+	if (sqlite3_db_readonly(db->handle, "main") != 1)
+		return 0;
+	if (re->status != 0)
+		return -1;
+	REQERR(re, 503, "database_unavailable", "the database is unavailable");
+	re->db_code = SQLITE_READONLY;
+	snprintf(re->db_message, sizeof(re->db_message), "%s: %s (%s)",
+	    db->path, db_cause(SQLITE_READONLY), access(db->path, W_OK) == -1 ?
+	    strerror(errno) : "opened read-only");
 	return -1;
 }
 
@@ -379,6 +423,8 @@ db_open(const char *path, int durability_full, int lock_timeout_ms,
 	}
 	sqlite3_extended_result_codes(db->handle, 1);
 	sqlite3_busy_timeout(db->handle, lock_timeout_ms);
+	if (db_check_writable(db, re) == -1)
+		goto fail;
 
 	/* WAL lets readers run beside the one writer. */
 	if (db_exec(db, "PRAGMA journal_mode = WAL", re) == -1 ||
