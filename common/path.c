@@ -85,7 +85,8 @@ path_decode(const char *target, size_t len, char *out, size_t *outpos,
 			return -1;
 		}
 
-		escape = (encoded && !path_unreserved(c)) || c >= 0x80;
+		escape = (encoded && !path_unreserved(c)) || c >= 0x80 ||
+		    c == ' ';
 		/* Room for this byte's form and the final NUL. */
 		if (o + (escape ? 3 : 1) >= outlen) {
 			*reason = "path too long";

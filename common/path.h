@@ -4,7 +4,8 @@
  * safe to decode and rejects what has two readings:
  *  - the query ("?...") is cut off;
  *  - %XX of an unreserved character (A-Z a-z 0-9 - . _ ~) is decoded, any
- *    other %XX is kept with upper-case hex, a raw byte >= 0x80 is encoded;
+ *    other %XX is kept with upper-case hex, a raw space or byte >= 0x80 is
+ *    encoded, so the normal form is a valid part of an HTTP request line;
  *  - empty segments ("//") and "." segments are dropped, ".." removes the
  *    segment before it and stops at the root;
  *  - an encoded "/" or "\", a NUL, a control character, a raw "\" or "#",

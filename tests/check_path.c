@@ -51,6 +51,13 @@ static const struct path_case path_normalized[] = {
 	{ "/v1/caf%C3%A9", "/v1/caf%C3%A9" },
 	{ "/\xff", "/%FF" },
 
+	/*
+	 * A raw space is encoded too: lighttpd accepts one and forwards it
+	 * as %20, and a raw space would end the upstream's request line.
+	 */
+	{ "/v1/models/a b", "/v1/models/a%20b" },
+	{ "/v1/models/ ", "/v1/models/%20" },
+
 	/* The query is cut off before anything else is looked at. */
 	{ "/v1/chat/completions?", "/v1/chat/completions" },
 	{ "/v1/chat/completions?stream=true", "/v1/chat/completions" },
