@@ -20,7 +20,7 @@
 #endif
 #define CONF_DEFAULT_PATH	SYSCONFDIR "/dripline/dripline.conf"
 #define CONF_FIELDS_MAX		8
-#define CONF_LINE_MAX		4096
+#define CONF_LINE_MAX		4094	/* bytes of a line, without its newline */
 
 struct conf_parse {
 	struct conf	*conf;
@@ -342,43 +342,65 @@ conf_split(char *line, char **argv, int max)
 static int
 conf_parse_file(struct conf_parse *cp, FILE *fp, unsigned int *seen)
 {
-	char	 line[CONF_LINE_MAX];
+	char	*line = NULL;
 	char	*argv[CONF_FIELDS_MAX];
-	size_t	 i, len;
-	int	 argc;
+	size_t	 i, cap = 0, len;
+	ssize_t	 n;
+	int	 argc, rc = -1;
 
-	while (fgets(line, sizeof(line), fp) != NULL) {
+	while ((n = getline(&line, &cap, fp)) != -1) {
 		cp->line++;
-		len = strlen(line);
-		if (len == sizeof(line) - 1 && line[len - 1] != '\n')
-			return conf_error(cp, "line longer than %d bytes",
-			    CONF_LINE_MAX - 2);
+		len = (size_t)n;
+		if (len > 0 && line[len - 1] == '\n')
+			len--;
+		if (len > CONF_LINE_MAX) {
+			conf_error(cp, "line longer than %d bytes",
+			    CONF_LINE_MAX);
+			goto out;
+		}
+		/* The text after a NUL would be ignored without a word. */
+		if (memchr(line, '\0', len) != NULL) {
+			conf_error(cp, "NUL byte in the line");
+			goto out;
+		}
 		line[strcspn(line, "\r\n")] = '\0';
 
-		if ((argc = conf_split(line, argv, CONF_FIELDS_MAX)) == -1)
-			return conf_error(cp, "too many fields");
+		if ((argc = conf_split(line, argv, CONF_FIELDS_MAX)) == -1) {
+			conf_error(cp, "too many fields");
+			goto out;
+		}
 		if (argc == 0)
 			continue;
 
 		for (i = 0; i < CONF_NDIRECTIVES; i++)
 			if (strcmp(argv[0], conf_directives[i].name) == 0)
 				break;
-		if (i == CONF_NDIRECTIVES)
-			return conf_error(cp, "unknown directive '%s'",
-			    argv[0]);
-		if (argc - 1 != conf_directives[i].nargs)
-			return conf_error(cp, "%s takes %d value%s, not %d",
+		if (i == CONF_NDIRECTIVES) {
+			conf_error(cp, "unknown directive '%s'", argv[0]);
+			goto out;
+		}
+		if (argc - 1 != conf_directives[i].nargs) {
+			conf_error(cp, "%s takes %d value%s, not %d",
 			    argv[0], conf_directives[i].nargs,
 			    conf_directives[i].nargs == 1 ? "" : "s", argc - 1);
-		if (!conf_directives[i].repeatable && (*seen & (1u << i)))
-			return conf_error(cp, "%s is set twice", argv[0]);
+			goto out;
+		}
+		if (!conf_directives[i].repeatable && (*seen & (1u << i))) {
+			conf_error(cp, "%s is set twice", argv[0]);
+			goto out;
+		}
 		*seen |= 1u << i;
 		if (conf_directives[i].parse(cp, argv + 1) == -1)
-			return -1;
+			goto out;
 	}
-	if (ferror(fp))
-		return conf_error(cp, "read failed: %s", strerror(errno));
-	return 0;
+	if (ferror(fp)) {
+		conf_error(cp, "read failed: %s", strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	free(line);
+	return rc;
 }
 
 struct conf *

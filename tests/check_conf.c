@@ -689,6 +689,29 @@ START_TEST(test_conf_over_long_line_rejected)
 }
 END_TEST
 
+/* fputs stops at a NUL, so this writes the bytes itself. */
+START_TEST(test_conf_nul_byte_rejected)
+{
+	static const char	text[] = "database /d.db\n"
+				    "route POST /v1/x 1\0 # the rest\n";
+	FILE			*fp;
+	char			 path[PATH_MAX], expected[PATH_MAX + 32];
+	char			 err[512];
+
+	snprintf(path, sizeof(path), "%s/nul.conf", conf_dir);
+	fp = fopen(path, "w");
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_uint_eq(fwrite(text, 1, sizeof(text) - 1, fp),
+	    sizeof(text) - 1);
+	ck_assert_int_eq(fclose(fp), 0);
+
+	ck_assert_ptr_null(conf_load(path, err, sizeof(err)));
+	snprintf(expected, sizeof(expected), "%s:2: NUL byte in the line",
+	    path);
+	ck_assert_str_eq(err, expected);
+}
+END_TEST
+
 START_TEST(test_conf_many_routes_loaded)
 {
 	const struct conf_route	*route;
@@ -794,6 +817,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_conf_low_edges_accepted);
 	tcase_add_test(tc, test_conf_longest_line_accepted);
 	tcase_add_test(tc, test_conf_over_long_line_rejected);
+	tcase_add_test(tc, test_conf_nul_byte_rejected);
 	tcase_add_test(tc, test_conf_many_routes_loaded);
 	tcase_add_test(tc, test_conf_long_pattern_accepted);
 	tcase_add_test(tc, test_conf_small_error_buffer_bounded);
