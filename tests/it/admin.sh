@@ -117,6 +117,30 @@ admin POST /admin/v1/users "@$T/big.json"
 check_eq "body over 64 KiB: 413" 413 "$STATUS"
 check_eq "body over 64 KiB: code" body_too_large "$(it_json error code)"
 
+# Oversized input never stops dripline-admin: lighttpd refuses what is
+# over its own limits, and the app what is over the API's.
+admin_pid=$(pgrep -P "$SERVER_PID" -f dripline-admin)
+head -c 2000000 /dev/zero | tr '\0' ' ' > "$T/huge.json"
+admin POST /admin/v1/users "@$T/huge.json"
+check_eq "body over 1 MiB: lighttpd's 413" 413 "$STATUS"
+saved_token=$ADMIN_TOKEN
+ADMIN_TOKEN=$(head -c 102400 /dev/zero | tr '\0' t)
+admin GET /admin/v1/health
+check_range "100 KB admin token: 4xx" 400 499 "$STATUS"
+ADMIN_TOKEN=$(head -c 300 /dev/zero | tr '\0' t)
+admin GET /admin/v1/health
+check_eq "300-byte admin token: 401" 401 "$STATUS"
+check_eq "300-byte admin token: code" invalid_admin_token \
+    "$(it_json error code)"
+ADMIN_TOKEN=$saved_token
+admin GET "/admin/v1/users?external_id=$(head -c 2000 /dev/zero | tr '\0' x)"
+check_eq "2 KB query string: 400" 400 "$STATUS"
+check_eq "2 KB query string: code" invalid_parameter "$(it_json error code)"
+admin GET "/admin/v1/users?external_id=$(head -c 102400 /dev/zero | tr '\0' x)"
+check_range "100 KB query string: 4xx" 400 499 "$STATUS"
+check_eq "dripline-admin still runs" "$admin_pid" \
+    "$(pgrep -P "$SERVER_PID" -f dripline-admin)"
+
 admin GET /admin/v1/audit
 check_eq "audit: 200" 200 "$STATUS"
 check_eq "audit: 7 changes, each by it-ops from 127.0.0.1" "7 yes" \
