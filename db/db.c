@@ -368,17 +368,14 @@ out:
 static int
 db_migrate(struct db *db, int version, struct reqerr *re)
 {
-	char	pragma[64];
 	int	v;
 
 	db_flush_cache(db);
 	for (v = version; v < db_schema_latest(); v++) {
 		if (db_exec(db, "BEGIN IMMEDIATE", re) == -1)
 			return -1;
-		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
-		    v + 1);
 		if (db_exec(db, db_migrations[v], re) == -1 ||
-		    db_exec(db, pragma, re) == -1 ||
+		    db_exec(db, db_migration_versions[v], re) == -1 ||
 		    db_exec(db, "COMMIT", re) == -1) {
 			sqlite3_exec(db->handle, "ROLLBACK", NULL, NULL, NULL);
 			return -1;

@@ -9,6 +9,8 @@
 #include <stddef.h>
 
 extern const char *const db_migrations[];
+/* Entry i is "PRAGMA user_version = i + 1". */
+extern const char *const db_migration_versions[];
 extern const size_t db_migrations_count;
 
 #endif

@@ -10,5 +10,13 @@ for f in "$@"; do
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$/\\n"/' "$f"
 	printf '\t,\n'
 done
+printf '};\n\n'
+# The statement that records each version, as a literal like all SQL.
+printf 'const char *const db_migration_versions[] = {\n'
+n=0
+for f in "$@"; do
+	n=$((n + 1))
+	printf '\t"PRAGMA user_version = %d",\n' "$n"
+done
 printf '};\n\nconst size_t db_migrations_count =\n'
 printf '    sizeof(db_migrations) / sizeof(db_migrations[0]);\n'
