@@ -166,7 +166,8 @@ it_start_upstream() {
 	touch "$T/upstream.jsonl"
 }
 
-# Write the site file that sets the shipped configuration's variables.
+# Write the site file that sets the shipped configuration's variables;
+# IT_LIGHTTPD_EXTRA holds more lines for its end.
 it_lighttpd_site() {
 	cat > "$T/site.conf" <<SITE
 var.dripline_bind             = "127.0.0.1"
@@ -180,6 +181,7 @@ var.dripline_upstream_port    = ${IT_UPSTREAM_PORT:-$UPSTREAM_PORT}
 var.dripline_upstream_timeout = ${IT_UPSTREAM_TIMEOUT:-3}
 var.dripline_authorizer_extra_procs = $((${IT_AUTHORIZERS:-1} - 1))
 include "$WWW/lighttpd/dripline.conf"
+${IT_LIGHTTPD_EXTRA:-}
 SITE
 }
 
