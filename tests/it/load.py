@@ -9,13 +9,15 @@ is the HTTP status or 000 when no response arrived (connection refused or
 reset, timeout).
 
 The run is bounded twice: it sends at most --count requests, and it sends
-no new request after --deadline seconds. --rate spreads the requests over
-time, so that a test can crash processes while the load is still running.
-It uses only the Python 3 standard library.
+no new request after --deadline seconds. SIGTERM ends it early the same
+way: requests in flight finish and are written, no new one starts. --rate
+spreads the requests over time, so that a test can crash processes while
+the load is still running. It uses only the Python 3 standard library.
 """
 
 import argparse
 import http.client
+import signal
 import sys
 import threading
 import time
@@ -65,6 +67,8 @@ def main() -> int:
     start = time.monotonic()
     next_index = 0
     results = []
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
 
     def take_index() -> int:
         """Return the next request number, or -1 when the run is over."""
@@ -77,8 +81,8 @@ def main() -> int:
         if options.rate > 0:
             delay = start + index / options.rate - time.monotonic()
             if delay > 0:
-                time.sleep(delay)
-        if time.monotonic() - start > options.deadline:
+                stop.wait(delay)
+        if stop.is_set() or time.monotonic() - start > options.deadline:
             return -1
         return index
 
@@ -94,8 +98,10 @@ def main() -> int:
                for _ in range(options.concurrency)]
     for thread in threads:
         thread.start()
+    # Joined with a timeout, so the main thread still runs the handler.
     for thread in threads:
-        thread.join()
+        while thread.is_alive():
+            thread.join(0.1)
 
     sys.stdout.write("".join(line + "\n" for line in results))
     print("load.py: %d requests in %.2f s" % (len(results),
