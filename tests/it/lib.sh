@@ -116,7 +116,22 @@ check_range() {
 	fi
 }
 
+# Fail if any file of the test contains a key that it_key issued: the
+# logs of every program and web server, the upstream's record, the
+# database. Response bodies and headers may, and are left out.
+it_check_secrets() {
+	local secret found="" n
+	[ -s "$T/issued-keys" ] || return 0
+	while IFS= read -r secret; do
+		found="$found$(grep -rlaF --exclude=issued-keys --exclude=body \
+		    --exclude=headers -- "$secret" "$T")"
+	done < "$T/issued-keys"
+	n=$(wc -l < "$T/issued-keys")
+	check_eq "no file contains any of the $n issued keys" "" "$found"
+}
+
 it_done() {
+	it_check_secrets
 	echo "$IT_PASSED passed, $IT_FAILED failed"
 	[ "$IT_FAILED" -eq 0 ]
 	exit $?
@@ -356,11 +371,13 @@ it_user() {
 	ctl user create "$1" "$2"
 }
 
-# it_key USER_ID: print the new key's secret; its id goes to $T/key-id.
+# it_key USER_ID: print the new key's secret; its id goes to $T/key-id,
+# and the secret to $T/issued-keys for it_check_secrets.
 it_key() {
 	local out
 	out=$(ctl key create "$1") || return 1
 	echo "${out%% *}" > "$T/key-id"
+	echo "${out#* }" >> "$T/issued-keys"
 	echo "${out#* }"
 }
 
