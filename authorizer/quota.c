@@ -97,12 +97,36 @@ quota_take(void)
 	return batch;
 }
 
+/*
+ * Open the database. Returns 0, or -1 with the cause in re; the writer
+ * then answers 503 and tries again with the next batch.
+ */
+static int
+quota_open(struct reqerr *re)
+{
+	const struct conf	*conf = quota_conf;
+
+	quota_db = db_open(conf->database,
+	    conf->durability == CONF_DURABILITY_FULL, conf->lock_timeout_ms,
+	    0, re);
+	return quota_db == NULL ? -1 : 0;
+}
+
 static void *
 quota_main(void *arg)
 {
 	struct quota_job	*batch;
+	struct reqerr		 re;
 
 	(void)arg;
+
+	/* Check the database at start, so a broken one shows in the log now. */
+	reqerr_clear(&re);
+	if (quota_open(&re) == -1)
+		log_warnx("database unusable at start: %s; every request gets "
+		    "503 until it is fixed", re.db_message[0] != '\0' ?
+		    re.db_message : re.message);
+
 	while ((batch = quota_take()) != NULL)
 		quota_run_batch(batch);
 	db_close(quota_db);
@@ -152,19 +176,13 @@ quota_decide_one(struct quota_job *job, struct reqerr *re)
 static void
 quota_run_batch(struct quota_job *batch)
 {
-	const struct conf	*conf = quota_conf;
 	struct quota_job	*job, *next;
 	struct reqerr		 re;
 	int			 failed = 0;
 
 	reqerr_clear(&re);
-	if (quota_db == NULL) {
-		quota_db = db_open(conf->database,
-		    conf->durability == CONF_DURABILITY_FULL,
-		    conf->lock_timeout_ms, 0, &re);
-		if (quota_db == NULL)
-			failed = 1;
-	}
+	if (quota_db == NULL && quota_open(&re) == -1)
+		failed = 1;
 	if (!failed && db_begin(quota_db, &re) == -1)
 		failed = 1;
 
