@@ -1,7 +1,7 @@
 /*
  * The decision steps. The path and the key header are checked before the
- * database is asked anything, so a malformed request costs no round trip
- * to the writer; "no route" is only reported once the key is valid, so an
+ * database is queried, so a malformed request costs no round trip to the
+ * writer. "No route" is only reported once the key is valid, so an
  * unauthenticated client cannot map the configured routes.
  */
 #include "config.h"

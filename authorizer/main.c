@@ -115,10 +115,10 @@ authorizer_log(const struct authz_decision *d, const char *request_id,
 }
 
 /*
- * The value of a FastCGI parameter that must appear at most once. nginx
- * sends a repeated request header as several parameters of the same name,
- * and FCGX_GetParam would silently pick the first; a repeated key header
- * is reported as OUT: repeated instead, like a value joined with ", ".
+ * Return the value of a FastCGI parameter that must appear at most once,
+ * and set OUT: repeated if it appears more often. nginx 1.22 sends a
+ * repeated request header as several parameters of the same name, where
+ * FCGX_GetParam would silently pick the first.
  */
 static const char *
 authorizer_param_once(FCGX_ParamArray envp, const char *name, int *repeated)

@@ -4,9 +4,9 @@
  * worker's stack, which is safe because each worker waits until its job
  * is marked done, and the writer no longer touches a job after that.
  *
- * The database is opened lazily and reopened after any error other than a
- * lock timeout, so the authorizer starts and answers 503 while the file
- * is missing or broken, and resumes by itself once it is repaired.
+ * The database is opened at start and reopened after any error other than
+ * a lock timeout. So the authorizer starts and responds with 503 while the
+ * file is missing or broken, and resumes by itself once it is repaired.
  */
 #include "config.h"
 
@@ -98,8 +98,8 @@ quota_take(void)
 }
 
 /*
- * Open the database. Returns 0, or -1 with the cause in re; the writer
- * then answers 503 and tries again with the next batch.
+ * Open the database. Returns 0, or -1 with the cause in re. After a
+ * failure the batch gets 503 and the next batch tries again.
  */
 static int
 quota_open(struct reqerr *re)

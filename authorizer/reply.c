@@ -166,8 +166,8 @@ reply_error_body(const struct authz_decision *d, const char *method,
  * response: "Status:" first, since lighttpd drops headers written before
  * it, then the contract's headers and the body.
  *
- * In the RESPONDER role (nginx auth_request) nginx only passes 401 and
- * 403 on and replaces the body, so the status is 401 or 403 and the real
+ * In the RESPONDER role (nginx auth_request), nginx passes only 401 and
+ * 403 on and replaces the body. So the status is 401 or 403, and the real
  * status, body and headers travel in X-Dripline-* headers for the nginx
  * configuration to put back. The JSON body is one line, so it fits in a
  * header. X-RateLimit-* keep their names in both roles.
