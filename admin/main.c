@@ -41,7 +41,8 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: dripline-admin [-vV] [-c config] [-s socket] [-m mode]\n"
+	    "usage: dripline-admin [-vV] [-c config] [-s socket] [-m mode] "
+	    "[-g group]\n"
 	    "  -c config  configuration file (default: $" CONF_ENV ", else "
 	    "%s)\n"
 	    "  -s socket  listen on unix:/path or HOST:PORT instead of the "
@@ -49,6 +50,8 @@ usage(void)
 	    "             a web server or systemd passes\n"
 	    "  -m mode    permissions of a unix socket, octal (default "
 	    "0660)\n"
+	    "  -g group   group of a unix socket, e.g. the web server's "
+	    "group\n"
 	    "  -v         log at debug level\n"
 	    "  -V         print the version and exit\n",
 	    conf_choose_path(NULL));
@@ -134,16 +137,19 @@ main(int argc, char *argv[])
 	struct fcgi_server	 server;
 	struct conf		*conf;
 	enum listen_origin	 origin;
-	const char		*conf_path = NULL, *spec = NULL;
+	const char		*conf_path = NULL, *spec = NULL, *group = NULL;
 	char			 err[512];
 	long			 mode = 0660;
 	int			 ch, debug = 0, fd;
 	char			*end;
 
-	while ((ch = getopt(argc, argv, "c:m:s:vV")) != -1) {
+	while ((ch = getopt(argc, argv, "c:g:m:s:vV")) != -1) {
 		switch (ch) {
 		case 'c':
 			conf_path = optarg;
+			break;
+		case 'g':
+			group = optarg;
 			break;
 		case 'm':
 			mode = strtol(optarg, &end, 8);
@@ -179,6 +185,10 @@ main(int argc, char *argv[])
 	if ((fd = listen_open(spec, (mode_t)mode, &origin, err,
 	    sizeof(err))) == -1)
 		fatalx("%s", err);
+	if (group != NULL && listen_set_group(group, err, sizeof(err)) == -1) {
+		listen_cleanup();
+		fatalx("%s", err);
+	}
 #ifdef __linux__
 	/* Spawned by a web server: do not outlive it. */
 	if (origin == LISTEN_INHERITED)
