@@ -45,6 +45,8 @@ struct admin_request {
 	size_t		 body_len;
 	/* Set instead of body when Content-Length exceeds ADMIN_BODY_MAX. */
 	int		 body_too_large;
+	/* Set when the body could not be read into memory. */
+	int		 body_unread;
 };
 
 /* One response; release with admin_response_free. */

@@ -88,8 +88,10 @@ admin_read_body(FCGX_Request *request, struct admin_request *req)
 		req->body_too_large = 1;
 		return NULL;
 	}
-	if ((body = malloc((size_t)len)) == NULL)
+	if ((body = malloc((size_t)len)) == NULL) {
+		req->body_unread = 1;
 		return NULL;
+	}
 	n = FCGX_GetStr(body, (int)len, request->in);
 	req->body = body;
 	req->body_len = n > 0 ? (size_t)n : 0;

@@ -1093,6 +1093,31 @@ START_TEST(test_admin_errors_table)
 }
 END_TEST
 
+START_TEST(test_admin_body_unread_is_500)
+{
+	struct admin_request	 req;
+	struct admin_response	 resp;
+	struct json_object	*jo;
+	char			 auth[256];
+
+	snprintf(auth, sizeof(auth), "Bearer %s", token_valid);
+	memset(&req, 0, sizeof(req));
+	req.method = "POST";
+	req.uri = "/admin/v1/users";
+	req.authorization = auth;
+	req.body_unread = 1;
+	admin_dispatch(&test_admin, &test_db, &req, &resp);
+	ck_assert_int_eq(resp.status, 500);
+	jo = json_tokener_parse(resp.body);
+	ck_assert_str_eq(member_str(member(jo, "error"), "code"),
+	    "internal_error");
+	ck_assert_ptr_nonnull(strstr(member_str(member(jo, "error"),
+	    "message"), "internal error (request id"));
+	json_object_put(jo);
+	admin_response_free(&resp);
+}
+END_TEST
+
 START_TEST(test_admin_body_too_large_is_413)
 {
 	struct admin_request	 req;
@@ -1371,6 +1396,7 @@ admin_suite(void)
 	tcase_add_loop_test(tc, test_admin_errors_table, 0,
 	    sizeof(error_cases) / sizeof(error_cases[0]));
 	tcase_add_test(tc, test_admin_body_too_large_is_413);
+	tcase_add_test(tc, test_admin_body_unread_is_500);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("database");
