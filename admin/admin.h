@@ -90,6 +90,22 @@ void	admin_dispatch(struct admin *adm, struct db **dbp,
 
 void	admin_response_free(struct admin_response *resp);
 
+/*
+ * Build the usage report of user for the days from..to (YYYY-MM-DD, at
+ * most a year apart), the body of GET /admin/v1/users/{id}/usage. Returns
+ * a new object, or NULL with the cause in re.
+ */
+struct json_object	*admin_usage_report_build(struct db *db,
+			    const struct db_user *user, const char *from,
+			    const char *to, struct reqerr *re);
+
+/*
+ * Build the summary of day with at most top rows per list, the body of
+ * GET /admin/v1/usage/summary. Returns a new object, or NULL with re.
+ */
+struct json_object	*admin_usage_summary_build(struct db *db,
+			    const char *day, int64_t top, struct reqerr *re);
+
 /* The dispatch table, for the test that compares it with openapi.json. */
 const struct admin_route *admin_routes(size_t *nroutes);
 

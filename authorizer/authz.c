@@ -72,6 +72,9 @@ authz_decide(const struct conf *conf, const struct authz_request *req,
 	d->route = conf_route_match(conf, req->method, d->path);
 	d->cost = d->route != NULL ? d->route->cost : 0;
 	job.cost = d->cost;
+	/* An unmatched path under "deny" is refused, so it is not allowed. */
+	job.count_free = d->route != NULL ||
+	    conf->unmatched == CONF_UNMATCHED_FREE;
 	memcpy(job.day, d->window.day, sizeof(job.day));
 
 	quota_decide(&job);

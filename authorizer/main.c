@@ -31,6 +31,7 @@
 #include "log.h"
 #include "quota.h"
 #include "reply.h"
+#include "tally.h"
 
 struct authorizer {
 	const struct conf	*conf;
@@ -137,6 +138,33 @@ authorizer_param_once(FCGX_ParamArray envp, const char *name, int *repeated)
 	return value;
 }
 
+/*
+ * Count a refusal that usage_daily does not count (it counts allowed and
+ * quota-denied requests). Runs after the reply is written, so counting
+ * never delays or changes a decision.
+ */
+static void
+authorizer_count(const struct authz_decision *d, const char *remote_addr)
+{
+	switch (d->outcome) {
+	case AUTHZ_UNAUTHORIZED:
+		tally_add(d->window.day, TALLY_UNAUTHORIZED, remote_addr);
+		break;
+	case AUTHZ_BAD_PATH:
+		tally_add(d->window.day, TALLY_INVALID_PATH, NULL);
+		break;
+	case AUTHZ_NO_ROUTE:
+		tally_add(d->window.day, TALLY_ROUTE_NOT_FOUND, NULL);
+		break;
+	case AUTHZ_UNAVAILABLE:
+		tally_add(d->window.day, TALLY_UNAVAILABLE, NULL);
+		break;
+	case AUTHZ_ALLOW:
+	case AUTHZ_QUOTA_EXCEEDED:
+		break;
+	}
+}
+
 static void
 authorizer_handle(FCGX_Request *request, void *arg)
 {
@@ -174,6 +202,7 @@ authorizer_handle(FCGX_Request *request, void *arg)
 		    "before the reply was written", request_id);
 	authorizer_log(&d, request_id, req.method != NULL ? req.method : "-",
 	    req.uri);
+	authorizer_count(&d, FCGX_GetParam("REMOTE_ADDR", request->envp));
 }
 
 int

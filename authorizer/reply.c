@@ -216,6 +216,8 @@ reply_denial(struct reply_buf *b, enum reply_role role,
 /*
  * An allowed request: the identity, the quota figures, and the normalized
  * path that was matched, so the web server can forward exactly that path.
+ * The web server logs the user and the UTC day charged, which is how
+ * dripline-collector attributes the upstream's outcome to the decision.
  */
 static void
 reply_allow(struct reply_buf *b, enum reply_role role,
@@ -237,6 +239,7 @@ reply_allow(struct reply_buf *b, enum reply_role role,
 	    "Variable-DRIPLINE_USER: %s\r\n"
 	    "Variable-DRIPLINE_EXTERNAL_ID: %s\r\n"
 	    "Variable-DRIPLINE_REQUEST_ID: %s\r\n"
+	    "Variable-DRIPLINE_DAY: %s\r\n"
 	    "Variable-DRIPLINE_PATH: %s\r\n"
 	    "Variable-DRIPLINE_RATELIMIT_LIMIT: %" PRId64 "\r\n"
 	    "Variable-DRIPLINE_RATELIMIT_REMAINING: %" PRId64 "\r\n"
@@ -246,13 +249,14 @@ reply_allow(struct reply_buf *b, enum reply_role role,
 	    "X-Dripline-User: %s\r\n"
 	    "X-Dripline-External-Id: %s\r\n"
 	    "X-Dripline-Request-Id: %s\r\n"
+	    "X-Dripline-Day: %s\r\n"
 	    "X-Dripline-Path: %s\r\n"
 	    "X-RateLimit-Limit: %" PRId64 "\r\n"
 	    "X-RateLimit-Remaining: %" PRId64 "\r\n"
 	    "X-RateLimit-Reset: %" PRId64 "\r\n"
 	    "\r\n";
 	reply_printf(b, fmt, d->principal.user_id, d->principal.external_id,
-	    request_id, d->path, d->principal.daily_limit, remaining,
+	    request_id, d->window.day, d->path, d->principal.daily_limit, remaining,
 	    d->window.reset);
 }
 
