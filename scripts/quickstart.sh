@@ -93,6 +93,7 @@ var.dripline_bind             = "127.0.0.1"
 var.dripline_port             = $PORT
 var.dripline_state_dir        = "$STATE_DIR"
 var.dripline_authorizer       = "$build/authorizer/dripline-authorizer"
+var.dripline_collector        = "$build/collector/dripline-collector"
 var.dripline_config           = "$conf"
 var.dripline_lua_dir          = "$top/www-conf/lighttpd"
 var.dripline_upstream_host    = "$upstream_host"
@@ -132,6 +133,8 @@ http {
 	server {
 		listen 127.0.0.1:$PORT;
 		proxy_read_timeout 120s;
+		access_log $STATE_DIR/nginx-access.log;
+		access_log syslog:server=unix:$STATE_DIR/collector.sock,nohostname,tag=dripline dripline_outcome;
 		include $top/www-conf/nginx/dripline-gateway.conf;
 	}
 }
@@ -157,8 +160,9 @@ Try it:
     -H 'Authorization: Bearer $key' -H 'Content-Type: application/json' \\
     -d '{"model":"mock-model","stream":true,"messages":[{"role":"user","content":"Hi"}]}'
 
-  # today's usage of the demo user
+  # today's usage of the demo user, and what became of it upstream
   $build/ctl/driplinectl -c $conf usage $user
+  $build/ctl/driplinectl -c $conf report $user
 
 After $DAILY_LIMIT chat completions (an image generation costs 5) the
 gateway answers 429 until 00:00 UTC. Press Ctrl-C to stop.
@@ -179,6 +183,10 @@ nginx)
 		[ -S "$STATE_DIR/authorizer.sock" ] && break
 		sleep 0.05
 	done
+	"$build/collector/dripline-collector" -c "$conf" \
+	    -s "unix:$STATE_DIR/collector.sock" -g www-data \
+	    2>> "$STATE_DIR/collector.log" &
+	pids="$pids $!"
 	write_nginx_conf
 	nginx -c "$STATE_DIR/nginx.conf" -e "$STATE_DIR/nginx-error.log" &
 	;;

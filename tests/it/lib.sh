@@ -3,7 +3,8 @@
 # Each test gets a private directory with a configuration, a SQLite file,
 # the mock upstream (which appends one JSON line per request it receives
 # to upstream.jsonl) and a web server on free loopback ports, running the
-# shipped web server configuration and the real programs. Everything the
+# shipped web server configuration and the real programs. As shipped, the
+# access log feeds dripline-collector. Everything the
 # test started is stopped by PID when it exits; on failure the logs are
 # printed.
 #
@@ -19,6 +20,7 @@ IT_NAME=$(basename "$0" .sh)
 SERVER=${DRIPLINE_SERVER:-lighttpd}
 AUTHORIZER=$top_builddir/authorizer/dripline-authorizer
 CTL=$top_builddir/ctl/driplinectl
+COLLECTOR=$top_builddir/collector/dripline-collector
 MOCK=$top_srcdir/demo/mock-upstream.py
 WWW=$top_srcdir/www-conf
 
@@ -28,6 +30,7 @@ IT_PIDS=""
 SERVER_PID=""
 UPSTREAM_PID=""
 AUTHORIZER_PID=""
+COLLECTOR_PID=""
 
 it_skip_or_fail() {
 	if [ -n "${DRIPLINE_REQUIRE_SERVERS:-}" ]; then
@@ -53,10 +56,12 @@ chmod 711 "$T"
 
 it_cleanup() {
 	local pid
-	for pid in $SERVER_PID $AUTHORIZER_PID $UPSTREAM_PID $IT_PIDS; do
+	for pid in $SERVER_PID $AUTHORIZER_PID $COLLECTOR_PID $UPSTREAM_PID \
+	    $IT_PIDS; do
 		kill "$pid" 2>/dev/null
 	done
-	for pid in $SERVER_PID $AUTHORIZER_PID $UPSTREAM_PID $IT_PIDS; do
+	for pid in $SERVER_PID $AUTHORIZER_PID $COLLECTOR_PID $UPSTREAM_PID \
+	    $IT_PIDS; do
 		wait "$pid" 2>/dev/null
 	done
 	if [ "$IT_FAILED" -ne 0 ]; then
@@ -163,6 +168,7 @@ var.dripline_bind             = "127.0.0.1"
 var.dripline_port             = $PORT
 var.dripline_state_dir        = "$T"
 var.dripline_authorizer       = "${IT_AUTHORIZER:-$AUTHORIZER}"
+var.dripline_collector        = "$COLLECTOR"
 var.dripline_config           = "$T/dripline.conf"
 var.dripline_lua_dir          = "$WWW/lighttpd"
 var.dripline_upstream_host    = "127.0.0.1"
@@ -203,6 +209,8 @@ http {
 	server {
 		listen 127.0.0.1:$PORT;
 		proxy_read_timeout ${IT_UPSTREAM_TIMEOUT:-3}s;
+		access_log $T/nginx-access.log;
+		access_log syslog:server=unix:$T/collector.sock,nohostname,tag=dripline dripline_outcome;
 		include $WWW/nginx/dripline-gateway.conf;
 	}
 }
@@ -224,6 +232,21 @@ it_start_authorizer() {
 	exit 1
 }
 
+# Start a standalone collector on $T/collector.sock (nginx deployments),
+# as in nginx.conf.example. Its log goes to collector.log.
+it_start_collector() {
+	rm -f "$T/collector.sock"
+	"$COLLECTOR" -c "$T/dripline.conf" -s "unix:$T/collector.sock" \
+	    -m 0660 -g www-data >> "$T/collector.log" 2>&1 &
+	COLLECTOR_PID=$!
+	for _ in $(seq 100); do
+		[ -S "$T/collector.sock" ] && return 0
+		sleep 0.05
+	done
+	it_fail "the collector did not create its socket"
+	exit 1
+}
+
 # Start the web server in the foreground of a background job; its stderr
 # (and so the authorizer's log under lighttpd) goes to server.log.
 it_start_server() {
@@ -238,6 +261,10 @@ it_start_server() {
 		if [ -z "$AUTHORIZER_PID" ] ||
 		    ! kill -0 "$AUTHORIZER_PID" 2>/dev/null; then
 			it_start_authorizer
+		fi
+		if [ -z "$COLLECTOR_PID" ] ||
+		    ! kill -0 "$COLLECTOR_PID" 2>/dev/null; then
+			it_start_collector
 		fi
 		it_nginx_site
 		nginx -c "$T/nginx.conf" -e "$T/nginx-error.log" \
@@ -257,13 +284,14 @@ it_start_server() {
 	exit 1
 }
 
-# Stop the web server, and a standalone authorizer with it. Wait until
-# the processes the server spawned are gone too: lighttpd reuses a live
-# authorizer it finds on its socket instead of starting a new one.
+# Stop the web server, and a standalone authorizer and collector with it.
+# Wait until the processes the server spawned are gone too: lighttpd
+# reuses a live authorizer it finds on its socket instead of starting a
+# new one.
 it_stop_server() {
 	local pid children
 	children=$(pgrep -P "$SERVER_PID")
-	for pid in $SERVER_PID $AUTHORIZER_PID; do
+	for pid in $SERVER_PID $AUTHORIZER_PID $COLLECTOR_PID; do
 		kill "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
@@ -275,6 +303,7 @@ it_stop_server() {
 	done
 	SERVER_PID=""
 	AUTHORIZER_PID=""
+	COLLECTOR_PID=""
 }
 
 # kill -9 the web server and every process it started.
