@@ -155,7 +155,8 @@ wait_socket() {
 case $SERVER in
 lighttpd)
 	write_lighttpd_conf
-	lighttpd -D -f "$STATE_DIR/lighttpd.conf" &
+	# lighttpd's stderr carries the logs of the apps it spawns.
+	lighttpd -D -f "$STATE_DIR/lighttpd.conf" 2>> "$STATE_DIR/server.log" &
 	;;
 nginx)
 	"$build/authorizer/dripline-authorizer" -c "$conf" \
@@ -169,7 +170,8 @@ nginx)
 	wait_socket "$STATE_DIR/authorizer.sock"
 	wait_socket "$STATE_DIR/admin.sock"
 	write_nginx_conf
-	nginx -c "$STATE_DIR/nginx.conf" -e "$STATE_DIR/nginx-error.log" &
+	nginx -c "$STATE_DIR/nginx.conf" -e "$STATE_DIR/nginx-error.log" \
+	    2>> "$STATE_DIR/server.log" &
 	;;
 esac
 server_pid=$!
@@ -210,7 +212,7 @@ cat <<INFO
 
 Dripline is running on $SERVER: http://127.0.0.1:$PORT -> $upstream_note
 Admin API: http://127.0.0.1:$ADMIN_PORT/admin/v1/
-State (config, database, logs): $STATE_DIR
+State (config, database, logs such as server.log): $STATE_DIR
 Admin token (also in $STATE_DIR/admin-token): $admin_token
 
 Demo user $user (external id "demo"), daily limit $DAILY_LIMIT units.
@@ -230,7 +232,7 @@ Try it:
   curl -s http://127.0.0.1:$ADMIN_PORT/admin/v1/users/$user \\
     -H "Authorization: Bearer \$(cat $STATE_DIR/admin-token)"
 
-  # a new user with a limit of 100 units a day, and a key for it
+  # a new user with a limit of 100 units a day
   curl -s http://127.0.0.1:$ADMIN_PORT/admin/v1/users \\
     -H "Authorization: Bearer \$(cat $STATE_DIR/admin-token)" \\
     -H 'Content-Type: application/json' \\
