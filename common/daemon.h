@@ -1,8 +1,8 @@
 /*
  * Startup shared by the FastCGI apps, dripline-authorizer and
  * dripline-admin: their common command line, the configuration, the
- * listening socket, and signal handling. Only startup failures are fatal,
- * and they are all here.
+ * listening socket, and signal handling. A failure here is fatal, as
+ * only startup failures are.
  */
 #ifndef DRIPLINE_DAEMON_H
 #define DRIPLINE_DAEMON_H
