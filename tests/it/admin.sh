@@ -1,16 +1,16 @@
 #!/bin/bash
-# The admin API through a real lighttpd with the shipped configuration.
+# The admin API through a real web server with the shipped configuration.
 # It drives the whole user and key life cycle with curl and checks admin
 # tokens and the separation of the admin listener from the data plane.
 # At the end no log, database file or other test file may contain an
 # issued key's secret.
 
-. "$(dirname "$0")/admin-lib.sh"
+. "$(dirname "$0")/lib.sh"
 
 it_config
 it_start_upstream
 ADMIN_TOKEN=$(ctl token create it-ops 2>/dev/null)
-it_admin_start
+it_start_server
 
 # --- admin tokens ------------------------------------------------------------
 
@@ -106,7 +106,7 @@ admin GET /admin/v1/users/$USER
 check_eq "revoked user: no active key" 0 "$(it_json keys active)"
 check_eq "upstream got nothing more" 1 "$(it_upstream_count)"
 
-# --- HTTP details through lighttpd -------------------------------------------
+# --- HTTP details ------------------------------------------------------------
 
 admin DELETE /admin/v1/users/$USER
 check_eq "wrong method: 405" 405 "$STATUS"

@@ -68,17 +68,19 @@ wait_outcomes() {
 # A second gateway on the same database whose upstream port is closed:
 # the proxy cannot connect, and bob's requests there are unreachable.
 # nginx returns 502, lighttpd 1.4.69 returns 503 ("all handlers down").
-main_T=$T main_port=$PORT main_server=$SERVER_PID
-main_authorizer=$AUTHORIZER_PID main_collector=$COLLECTOR_PID
+main_T=$T main_port=$PORT main_admin_port=$ADMIN_PORT
+main_server=$SERVER_PID main_authorizer=$AUTHORIZER_PID
+main_admin=$ADMIN_PID main_collector=$COLLECTOR_PID
 T=$main_T/second
 mkdir "$T"
 chmod 711 "$T"
 cp "$main_T/dripline.conf" "$T/dripline.conf"
 PORT=$(it_free_port)
+ADMIN_PORT=$(it_free_port)
 IT_UPSTREAM_PORT=$(it_free_port)
-SERVER_PID="" AUTHORIZER_PID="" COLLECTOR_PID=""
+SERVER_PID="" AUTHORIZER_PID="" ADMIN_PID="" COLLECTOR_PID=""
 it_start_server
-IT_PIDS="$IT_PIDS $SERVER_PID $AUTHORIZER_PID $COLLECTOR_PID"
+IT_PIDS="$IT_PIDS $SERVER_PID $AUTHORIZER_PID $ADMIN_PID $COLLECTOR_PID"
 unreachable_status=502
 [ "$SERVER" = lighttpd ] && unreachable_status=503
 for i in 1 2 3; do
@@ -87,8 +89,9 @@ for i in 1 2 3; do
 	    "$STATUS"
 done
 it_stop_server
-T=$main_T PORT=$main_port SERVER_PID=$main_server
-AUTHORIZER_PID=$main_authorizer COLLECTOR_PID=$main_collector
+T=$main_T PORT=$main_port ADMIN_PORT=$main_admin_port
+SERVER_PID=$main_server AUTHORIZER_PID=$main_authorizer
+ADMIN_PID=$main_admin COLLECTOR_PID=$main_collector
 unset IT_UPSTREAM_PORT
 
 # Let the refusal counts of the servers' start-up probes settle: the

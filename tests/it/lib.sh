@@ -19,6 +19,7 @@ IT_NAME=$(basename "$0" .sh)
 : "${top_builddir:=$top_srcdir}"
 SERVER=${DRIPLINE_SERVER:-lighttpd}
 AUTHORIZER=$top_builddir/authorizer/dripline-authorizer
+ADMIN=$top_builddir/admin/dripline-admin
 CTL=$top_builddir/ctl/driplinectl
 COLLECTOR=$top_builddir/collector/dripline-collector
 MOCK=$top_srcdir/demo/mock-upstream.py
@@ -31,6 +32,7 @@ SERVER_PID=""
 UPSTREAM_PID=""
 AUTHORIZER_PID=""
 COLLECTOR_PID=""
+ADMIN_PID=""
 
 it_skip_or_fail() {
 	if [ -n "${DRIPLINE_REQUIRE_SERVERS:-}" ]; then
@@ -56,12 +58,12 @@ chmod 711 "$T"
 
 it_cleanup() {
 	local pid
-	for pid in $SERVER_PID $AUTHORIZER_PID $COLLECTOR_PID $UPSTREAM_PID \
-	    $IT_PIDS; do
+	for pid in $SERVER_PID $AUTHORIZER_PID $ADMIN_PID $COLLECTOR_PID \
+	    $UPSTREAM_PID $IT_PIDS; do
 		kill "$pid" 2>/dev/null
 	done
-	for pid in $SERVER_PID $AUTHORIZER_PID $COLLECTOR_PID $UPSTREAM_PID \
-	    $IT_PIDS; do
+	for pid in $SERVER_PID $AUTHORIZER_PID $ADMIN_PID $COLLECTOR_PID \
+	    $UPSTREAM_PID $IT_PIDS; do
 		wait "$pid" 2>/dev/null
 	done
 	if [ "$IT_FAILED" -ne 0 ]; then
@@ -174,7 +176,11 @@ var.dripline_lua_dir          = "$WWW/lighttpd"
 var.dripline_upstream_host    = "127.0.0.1"
 var.dripline_upstream_port    = ${IT_UPSTREAM_PORT:-$UPSTREAM_PORT}
 var.dripline_upstream_timeout = ${IT_UPSTREAM_TIMEOUT:-3}
+var.dripline_admin_bind       = "127.0.0.1"
+var.dripline_admin_port       = $ADMIN_PORT
+var.dripline_admin            = "$ADMIN"
 include "$WWW/lighttpd/dripline.conf"
+include "$WWW/lighttpd/dripline-admin.conf"
 SITE
 }
 
@@ -202,6 +208,9 @@ http {
 	upstream dripline_authorizer {
 		server unix:$T/authorizer.sock;
 	}
+	upstream dripline_admin {
+		server unix:$T/admin.sock;
+	}
 	upstream dripline_upstream {
 		server 127.0.0.1:${IT_UPSTREAM_PORT:-$UPSTREAM_PORT};
 		keepalive 16;
@@ -212,6 +221,10 @@ http {
 		access_log $T/nginx-access.log;
 		access_log syslog:server=unix:$T/collector.sock,nohostname,tag=dripline dripline_outcome;
 		include $WWW/nginx/dripline-gateway.conf;
+	}
+	server {
+		listen 127.0.0.1:$ADMIN_PORT;
+		include $WWW/nginx/dripline-admin.conf;
 	}
 }
 SITE
@@ -247,10 +260,26 @@ it_start_collector() {
 	exit 1
 }
 
-# Start the web server in the foreground of a background job; its stderr
-# (and so the authorizer's log under lighttpd) goes to server.log.
+# Start dripline-admin on $T/admin.sock (nginx deployments); its log goes
+# to admin.log.
+it_start_admin() {
+	"$ADMIN" -c "$T/dripline.conf" -s "unix:$T/admin.sock" -m 0660 \
+	    -g www-data >> "$T/admin.log" 2>&1 &
+	ADMIN_PID=$!
+	for _ in $(seq 100); do
+		[ -S "$T/admin.sock" ] && return 0
+		sleep 0.05
+	done
+	it_fail "dripline-admin did not create its socket"
+	exit 1
+}
+
+# Start the web server in the foreground of a background job, with the
+# gateway on $PORT and the admin API on $ADMIN_PORT. Its stderr (and so
+# the logs of the apps lighttpd spawns) goes to server.log.
 it_start_server() {
 	: "${PORT:=$(it_free_port)}"
+	: "${ADMIN_PORT:=$(it_free_port)}"
 	case $SERVER in
 	lighttpd)
 		it_lighttpd_site
@@ -261,6 +290,9 @@ it_start_server() {
 		if [ -z "$AUTHORIZER_PID" ] ||
 		    ! kill -0 "$AUTHORIZER_PID" 2>/dev/null; then
 			it_start_authorizer
+		fi
+		if [ -z "$ADMIN_PID" ] || ! kill -0 "$ADMIN_PID" 2>/dev/null; then
+			it_start_admin
 		fi
 		if [ -z "$COLLECTOR_PID" ] ||
 		    ! kill -0 "$COLLECTOR_PID" 2>/dev/null; then
@@ -277,21 +309,22 @@ it_start_server() {
 		;;
 	esac
 	for _ in $(seq 100); do
-		curl -s -o /dev/null "http://127.0.0.1:$PORT/" && return 0
+		curl -s -o /dev/null "http://127.0.0.1:$PORT/" &&
+		    curl -s -o /dev/null "http://127.0.0.1:$ADMIN_PORT/" &&
+		    return 0
 		sleep 0.05
 	done
-	it_fail "$SERVER did not start on port $PORT"
+	it_fail "$SERVER did not start on ports $PORT and $ADMIN_PORT"
 	exit 1
 }
 
-# Stop the web server, and a standalone authorizer and collector with it.
-# Wait until the processes the server spawned are gone too: lighttpd
-# reuses a live authorizer it finds on its socket instead of starting a
-# new one.
+# Stop the web server, and the standalone apps (nginx) with it. Wait
+# until the processes the server spawned are gone too: lighttpd reuses a
+# live authorizer it finds on its socket instead of starting a new one.
 it_stop_server() {
 	local pid children
 	children=$(pgrep -P "$SERVER_PID")
-	for pid in $SERVER_PID $AUTHORIZER_PID $COLLECTOR_PID; do
+	for pid in $SERVER_PID $AUTHORIZER_PID $ADMIN_PID $COLLECTOR_PID; do
 		kill "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
@@ -303,6 +336,7 @@ it_stop_server() {
 	done
 	SERVER_PID=""
 	AUTHORIZER_PID=""
+	ADMIN_PID=""
 	COLLECTOR_PID=""
 }
 
@@ -328,6 +362,27 @@ it_authorizer_pid() {
 it_log() {
 	cat "$T/server.log" "$T/authorizer.log" 2>/dev/null |
 	    grep -h 'dripline-authorizer\['
+}
+
+# The admin app's log lines.
+it_admin_log() {
+	cat "$T/server.log" "$T/admin.log" 2>/dev/null |
+	    grep -h 'dripline-admin\['
+}
+
+# admin METHOD PATH [BODY]: call the admin API with $ADMIN_TOKEN (unset
+# it for no token). The status goes to STATUS, the body to $T/body and
+# the response headers to $T/headers.
+admin() {
+	local method=$1 path=$2 args=()
+	if [ $# -ge 3 ]; then
+		args+=(-H 'Content-Type: application/json' --data-binary "$3")
+	fi
+	if [ -n "${ADMIN_TOKEN:-}" ]; then
+		args+=(-H "Authorization: Bearer $ADMIN_TOKEN")
+	fi
+	STATUS=$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' \
+	    -X "$method" "${args[@]}" "http://127.0.0.1:$ADMIN_PORT$path")
 }
 
 # it_user EXTERNAL_ID DAILY_LIMIT: print the new user's id.
