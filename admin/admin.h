@@ -91,8 +91,9 @@ void	admin_dispatch(struct admin *adm, struct db **dbp,
 void	admin_response_free(struct admin_response *resp);
 
 /*
- * Build the usage report of user for the days from..to (YYYY-MM-DD, at
- * most a year apart), the body of GET /admin/v1/users/{id}/usage. Returns
+ * Build the usage report of user for the days from..to (YYYY-MM-DD), the
+ * body of GET /admin/v1/users/{id}/usage. The report has one entry per
+ * day, so the caller bounds the span (the API allows 366 days). Returns
  * a new object, or NULL with the cause in re.
  */
 struct json_object	*admin_usage_report_build(struct db *db,

@@ -362,8 +362,8 @@ struct db_prune_counts {
 };
 
 /*
- * Delete the per-day rows of every day before the day before (exclusive,
- * YYYY-MM-DD). Deletes in transactions of a bounded number of rows, so
+ * Delete the per-day rows of every day earlier than before (YYYY-MM-DD);
+ * that day itself is kept. Deletes in transactions of a bounded number of rows, so
  * the authorizer waits for the write lock only briefly. Must not run
  * inside db_begin. Fills OUT: counts (also on error, with what was
  * deleted). Returns 0 or -1.
