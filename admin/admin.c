@@ -293,6 +293,8 @@ admin_check_request(struct admin_ctx *ctx)
 	if (req->body_too_large)
 		return REQERR(&ctx->re, 413, "body_too_large", "the request "
 		    "body exceeds the maximum of %d bytes", ADMIN_BODY_MAX);
+	if (req->body_unread)
+		return ADMIN_NOMEM(ctx);
 	if (admin_query_parse(ctx, ctx->route->params) == -1)
 		return -1;
 	if (ctx->route->fields == NULL)
@@ -539,10 +541,13 @@ admin_finish(struct admin_ctx *ctx, struct db **dbp)
 	/* A handler that failed inside a transaction left it open. */
 	db_rollback(ctx->db);
 
+	if (ctx->re.status == 0 && ctx->reply == NULL)
+		REQERR(&ctx->re, 500, "internal_error", "the %s handler "
+		    "returned neither a reply nor an error", ctx->route != NULL ?
+		    ctx->route->pattern : "-");
 	if (ctx->re.status == 0) {
-		if (ctx->reply == NULL ||
-		    (resp->body = jio_to_string(ctx->reply,
-		    &resp->body_len)) == NULL)
+		resp->body = jio_to_string(ctx->reply, &resp->body_len);
+		if (resp->body == NULL)
 			ADMIN_NOMEM(ctx);
 		else
 			resp->status = ctx->status;

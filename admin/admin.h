@@ -45,6 +45,8 @@ struct admin_request {
 	size_t		 body_len;
 	/* Set instead of body when Content-Length exceeds ADMIN_BODY_MAX. */
 	int		 body_too_large;
+	/* Set when the body could not be read into memory. */
+	int		 body_unread;
 };
 
 /* One response; release with admin_response_free. */
@@ -87,6 +89,23 @@ void	admin_dispatch(struct admin *adm, struct db **dbp,
 	    const struct admin_request *req, struct admin_response *resp);
 
 void	admin_response_free(struct admin_response *resp);
+
+/*
+ * Build the usage report of user for the days from..to (YYYY-MM-DD), the
+ * body of GET /admin/v1/users/{id}/usage. The report has one entry per
+ * day, so the caller bounds the span (the API allows 366 days). Returns
+ * a new object, or NULL with the cause in re.
+ */
+struct json_object	*admin_usage_report_build(struct db *db,
+			    const struct db_user *user, const char *from,
+			    const char *to, struct reqerr *re);
+
+/*
+ * Build the summary of day with at most top rows per list, the body of
+ * GET /admin/v1/usage/summary. Returns a new object, or NULL with re.
+ */
+struct json_object	*admin_usage_summary_build(struct db *db,
+			    const char *day, int64_t top, struct reqerr *re);
 
 /* The dispatch table, for the test that compares it with openapi.json. */
 const struct admin_route *admin_routes(size_t *nroutes);

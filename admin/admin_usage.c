@@ -2,6 +2,8 @@
  * Read-only reports: health, one user's usage per day, one day's summary
  * for the whole system, and the audit trail. Usage days are UTC calendar
  * days; a day on which a user had no decision is reported with zeros.
+ * The usage report and the summary are also built for driplinectl, so
+ * both show the same figures.
  */
 #include "config.h"
 
@@ -23,9 +25,46 @@ struct admin_usage_days {
 };
 
 /*
- * Build one day of a usage report. Analytics of upstream outcomes will
- * add their members here, so every report shows the same day object.
+ * Build the upstream outcomes of a day: the six outcome counters, the
+ * upstream errors (5xx, timed out, unreachable), the allowed requests
+ * without an outcome, and the latency.
  */
+static struct json_object *
+admin_upstream_object(const struct db_outcomes *o, int64_t unattributed)
+{
+	struct json_object	*jo, *latency;
+	const struct histogram	*h = &o->latency;
+	int			 rc = 0;
+
+	if ((jo = json_object_new_object()) == NULL)
+		return NULL;
+	rc |= jio_put_int64(jo, "status_2xx", o->status_2xx);
+	rc |= jio_put_int64(jo, "status_4xx", o->status_4xx);
+	rc |= jio_put_int64(jo, "status_5xx", o->status_5xx);
+	rc |= jio_put_int64(jo, "timed_out", o->timed_out);
+	rc |= jio_put_int64(jo, "unreachable", o->unreachable);
+	rc |= jio_put_int64(jo, "other", o->other);
+	rc |= jio_put_int64(jo, "errors", o->status_5xx + o->timed_out +
+	    o->unreachable);
+	rc |= jio_put_int64(jo, "unattributed", unattributed);
+
+	latency = json_object_new_object();
+	rc |= jio_put_object(jo, "latency_ms", latency);
+	if (rc == 0) {
+		rc |= jio_put_int64(latency, "count", h->count);
+		rc |= jio_put_ms(latency, "sum", h->sum_us);
+		rc |= jio_put_ms(latency, "p50", histogram_percentile_us(h, 50));
+		rc |= jio_put_ms(latency, "p95", histogram_percentile_us(h, 95));
+		rc |= jio_put_ms(latency, "max", h->count > 0 ? h->max_us : -1);
+	}
+	if (rc != 0) {
+		json_object_put(jo);
+		return NULL;
+	}
+	return jo;
+}
+
+/* Build one day of a usage report; every report shows this object. */
 struct json_object *
 admin_usage_day_object(const struct db_usage_day *u, int64_t daily_limit)
 {
@@ -42,6 +81,8 @@ admin_usage_day_object(const struct db_usage_day *u, int64_t daily_limit)
 	rc |= jio_put_int64(jo, "remaining", remaining);
 	rc |= jio_put_int64(jo, "allowed", u->allowed);
 	rc |= jio_put_int64(jo, "denied", u->denied);
+	rc |= jio_put_object(jo, "upstream", admin_upstream_object(
+	    &u->upstream, db_usage_unattributed(u)));
 	if (rc != 0) {
 		json_object_put(jo);
 		return NULL;
@@ -117,15 +158,68 @@ admin_usage_span(struct admin_ctx *ctx, struct admin_usage_days *r,
 	return 0;
 }
 
+struct json_object *
+admin_usage_report_build(struct db *db, const struct db_user *user,
+    const char *from, const char *to, struct reqerr *re)
+{
+	struct admin_usage_days	 r;
+	struct json_object	*jo = NULL, *data, *day;
+	int64_t			 to_midnight, i;
+
+	memset(&r, 0, sizeof(r));
+	if (utcday_parse(from, &r.from) == -1 ||
+	    utcday_parse(to, &to_midnight) == -1 || to_midnight < r.from) {
+		REQERR(re, 400, "invalid_parameter", "invalid days %s to %s",
+		    from, to);
+		return NULL;
+	}
+	r.ndays = (to_midnight - r.from) / 86400 + 1;
+	if ((r.days = calloc((size_t)r.ndays, sizeof(*r.days))) == NULL)
+		goto nomem;
+	for (i = 0; i < r.ndays; i++)
+		admin_day_format(r.from, i, r.days[i].day);
+	if (db_usage_range(db, user->id, from, to, admin_usage_row, &r,
+	    re) == -1)
+		goto fail;
+
+	if ((jo = json_object_new_object()) == NULL)
+		goto nomem;
+	data = json_object_new_array();
+	if (jio_put_string(jo, "user_id", user->id) == -1 ||
+	    jio_put_string(jo, "from", from) == -1 ||
+	    jio_put_string(jo, "to", to) == -1 ||
+	    jio_put_object(jo, "data", data) == -1)
+		goto nomem;
+	/*
+	 * NOTE: every day shows the user's current daily_limit, because
+	 * the history of limit changes is not stored (see the audit trail).
+	 */
+	for (i = 0; i < r.ndays; i++) {
+		day = admin_usage_day_object(&r.days[i], user->daily_limit);
+		if (day == NULL || json_object_array_add(data, day) != 0) {
+			json_object_put(day);
+			goto nomem;
+		}
+	}
+	free(r.days);
+	return jo;
+
+nomem:
+	REQERR(re, 500, "internal_error", "out of memory");
+fail:
+	free(r.days);
+	json_object_put(jo);
+	return NULL;
+}
+
 int
 admin_user_usage_get(struct admin_ctx *ctx)
 {
 	struct admin_usage_days	 r;
-	struct json_object	*jo = NULL, *data, *day;
+	struct json_object	*jo;
 	struct db_user		 user;
 	char			 from[UTCDAY_DAY_LEN + 1];
 	char			 to[UTCDAY_DAY_LEN + 1];
-	int64_t			 i;
 	int			 rc;
 
 	memset(&r, 0, sizeof(r));
@@ -137,42 +231,10 @@ admin_user_usage_get(struct admin_ctx *ctx)
 		return REQERR(&ctx->re, 404, "user_not_found", "no user with "
 		    "id %s", ctx->id);
 
-	if ((r.days = calloc((size_t)r.ndays, sizeof(*r.days))) == NULL)
-		return ADMIN_NOMEM(ctx);
-	for (i = 0; i < r.ndays; i++)
-		admin_day_format(r.from, i, r.days[i].day);
-	if (db_usage_range(ctx->db, ctx->id, from, to, admin_usage_row, &r,
-	    &ctx->re) == -1)
-		goto fail;
-
-	if ((jo = json_object_new_object()) == NULL)
-		goto nomem;
-	data = json_object_new_array();
-	if (jio_put_string(jo, "user_id", ctx->id) == -1 ||
-	    jio_put_string(jo, "from", from) == -1 ||
-	    jio_put_string(jo, "to", to) == -1 ||
-	    jio_put_object(jo, "data", data) == -1)
-		goto nomem;
-	/*
-	 * NOTE: every day shows the user's current daily_limit, because
-	 * the history of limit changes is not stored (see the audit trail).
-	 */
-	for (i = 0; i < r.ndays; i++) {
-		day = admin_usage_day_object(&r.days[i], user.daily_limit);
-		if (day == NULL || json_object_array_add(data, day) != 0) {
-			json_object_put(day);
-			goto nomem;
-		}
-	}
-	free(r.days);
+	if ((jo = admin_usage_report_build(ctx->db, &user, from, to,
+	    &ctx->re)) == NULL)
+		return -1;
 	return admin_reply(ctx, 200, jo);
-
-nomem:
-	ADMIN_NOMEM(ctx);
-fail:
-	free(r.days);
-	json_object_put(jo);
-	return -1;
 }
 
 static void
@@ -189,45 +251,132 @@ admin_top_row(const struct db_usage_top *top, void *arg)
 	admin_rows_add(arg, jo);
 }
 
+static void
+admin_source_row(const struct db_source *source, void *arg)
+{
+	struct json_object	*jo;
+
+	if ((jo = json_object_new_object()) != NULL &&
+	    (jio_put_string(jo, "address", source->address) == -1 ||
+	    jio_put_int64(jo, "attempts", source->attempts) == -1)) {
+		json_object_put(jo);
+		jo = NULL;
+	}
+	admin_rows_add(arg, jo);
+}
+
+/*
+ * Add to jo the list name of at most top rows read by one of the
+ * db_*_top functions, which call fn. Returns 0 or -1 with re.
+ */
+static int
+admin_summary_list(struct json_object *jo, const char *name,
+    int (*list)(struct db *, const char *, int64_t, void *, struct reqerr *),
+    struct db *db, const char *day, int64_t top, struct reqerr *re)
+{
+	struct admin_rows	rows;
+
+	memset(&rows, 0, sizeof(rows));
+	rows.data = json_object_new_array();
+	if (jio_put_object(jo, name, rows.data) == -1)
+		return REQERR(re, 500, "internal_error", "out of memory");
+	if (list(db, day, top, &rows, re) == -1)
+		return -1;
+	if (rows.failed)
+		return REQERR(re, 500, "internal_error", "out of memory");
+	return 0;
+}
+
+static int
+admin_list_top_units(struct db *db, const char *day, int64_t top,
+    void *rows, struct reqerr *re)
+{
+	return db_usage_day_top(db, day, DB_RANK_UNITS, top, admin_top_row,
+	    rows, re);
+}
+
+static int
+admin_list_top_errors(struct db *db, const char *day, int64_t top,
+    void *rows, struct reqerr *re)
+{
+	return db_usage_day_top(db, day, DB_RANK_ERRORS, top, admin_top_row,
+	    rows, re);
+}
+
+static int
+admin_list_top_sources(struct db *db, const char *day, int64_t top,
+    void *rows, struct reqerr *re)
+{
+	return db_source_top(db, day, top, admin_source_row, rows, re);
+}
+
+struct json_object *
+admin_usage_summary_build(struct db *db, const char *day, int64_t top,
+    struct reqerr *re)
+{
+	struct db_usage_totals	 t;
+	struct json_object	*jo = NULL, *log;
+	int			 rc = 0;
+
+	if (db_usage_day_totals(db, day, &t, re) == -1)
+		return NULL;
+	if ((jo = json_object_new_object()) == NULL)
+		goto nomem;
+
+	rc |= jio_put_string(jo, "date", day);
+	rc |= jio_put_int64(jo, "users", t.users);
+	rc |= jio_put_int64(jo, "units", t.units);
+	rc |= jio_put_int64(jo, "allowed", t.allowed);
+	rc |= jio_put_int64(jo, "denied", t.denied);
+	rc |= jio_put_int64(jo, "unauthorized", t.system.unauthorized);
+	rc |= jio_put_int64(jo, "invalid_path", t.system.invalid_path);
+	rc |= jio_put_int64(jo, "route_not_found", t.system.route_not_found);
+	rc |= jio_put_int64(jo, "enforcement_unavailable",
+	    t.system.unavailable);
+	rc |= jio_put_object(jo, "upstream", admin_upstream_object(
+	    &t.upstream, t.unattributed));
+	log = json_object_new_object();
+	rc |= jio_put_object(jo, "access_log", log);
+	if (rc == 0) {
+		rc |= jio_put_int64(log, "malformed_lines",
+		    t.system.log_malformed);
+		rc |= jio_put_int64(log, "unmatched_lines",
+		    t.system.log_unmatched);
+	}
+	if (rc != 0)
+		goto nomem;
+
+	if (admin_summary_list(jo, "unauthorized_sources",
+	    admin_list_top_sources, db, day, top, re) == -1 ||
+	    admin_summary_list(jo, "top_users", admin_list_top_units, db, day,
+	    top, re) == -1 ||
+	    admin_summary_list(jo, "top_users_by_errors",
+	    admin_list_top_errors, db, day, top, re) == -1)
+		goto fail;
+	return jo;
+
+nomem:
+	REQERR(re, 500, "internal_error", "out of memory");
+fail:
+	json_object_put(jo);
+	return NULL;
+}
+
 int
 admin_usage_summary_get(struct admin_ctx *ctx)
 {
-	struct db_usage_totals	 totals;
-	struct admin_rows	 rows;
-	struct json_object	*jo = NULL;
+	struct json_object	*jo;
 	char			 day[UTCDAY_DAY_LEN + 1];
 	int64_t			 top;
 
-	memset(&rows, 0, sizeof(rows));
 	if (admin_query_day(ctx, &ctx->q, "date", ctx->today.day, day) == -1 ||
 	    admin_query_int64(ctx, &ctx->q, "top", 1, ADMIN_TOP_MAX,
 	    ADMIN_TOP_DEFAULT, &top) == -1)
 		return -1;
-	if (db_usage_day_totals(ctx->db, day, &totals, &ctx->re) == -1)
+	if ((jo = admin_usage_summary_build(ctx->db, day, top,
+	    &ctx->re)) == NULL)
 		return -1;
-
-	if ((jo = json_object_new_object()) == NULL)
-		return ADMIN_NOMEM(ctx);
-	rows.data = json_object_new_array();
-	if (jio_put_string(jo, "date", day) == -1 ||
-	    jio_put_int64(jo, "users", totals.users) == -1 ||
-	    jio_put_int64(jo, "units", totals.units) == -1 ||
-	    jio_put_int64(jo, "allowed", totals.allowed) == -1 ||
-	    jio_put_int64(jo, "denied", totals.denied) == -1 ||
-	    jio_put_object(jo, "top_users", rows.data) == -1)
-		goto nomem;
-	if (db_usage_day_top(ctx->db, day, top, admin_top_row, &rows,
-	    &ctx->re) == -1)
-		goto fail;
-	if (rows.failed)
-		goto nomem;
 	return admin_reply(ctx, 200, jo);
-
-nomem:
-	ADMIN_NOMEM(ctx);
-fail:
-	json_object_put(jo);
-	return -1;
 }
 
 /* Build one audit row; its detail is JSON text and is returned parsed. */

@@ -242,6 +242,19 @@ jio_put_int64(struct json_object *jo, const char *name, int64_t value)
 }
 
 int
+jio_put_ms(struct json_object *jo, const char *name, int64_t us)
+{
+	char	text[32];
+
+	if (us < 0)
+		return json_object_object_add(jo, name, NULL) == 0 ? 0 : -1;
+	snprintf(text, sizeof(text), "%lld.%03lld", (long long)(us / 1000),
+	    (long long)(us % 1000));
+	return jio_put_object(jo, name, json_object_new_double_s(
+	    (double)us / 1000.0, text));
+}
+
+int
 jio_put_bool(struct json_object *jo, const char *name, int value)
 {
 	return jio_put_object(jo, name, json_object_new_boolean(value));

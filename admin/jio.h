@@ -58,6 +58,11 @@ int	jio_put_string(struct json_object *jo, const char *name,
 	    const char *value);
 int	jio_put_int64(struct json_object *jo, const char *name, int64_t value);
 int	jio_put_bool(struct json_object *jo, const char *name, int value);
+/*
+ * Add a duration given in microseconds as a number of milliseconds with
+ * three decimals (1234 us is 1.234); a negative value adds JSON null.
+ */
+int	jio_put_ms(struct json_object *jo, const char *name, int64_t us);
 /* Add value, which jo then owns; NULL (out of memory) returns -1. */
 int	jio_put_object(struct json_object *jo, const char *name,
 	    struct json_object *value);

@@ -10,22 +10,17 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include <fcgiapp.h>
 
 #include "admin.h"
 #include "conf.h"
+#include "daemon.h"
 #include "db.h"
 #include "fcgi_server.h"
-#include "listen.h"
 #include "log.h"
 
 /*
@@ -36,24 +31,6 @@
 #define ADMIN_THREADS	4
 
 static pthread_key_t	admin_db_key;
-
-static void
-usage(void)
-{
-	fprintf(stderr,
-	    "usage: dripline-admin [-vV] [-c config] [-s socket] [-m mode]\n"
-	    "  -c config  configuration file (default: $" CONF_ENV ", else "
-	    "%s)\n"
-	    "  -s socket  listen on unix:/path or HOST:PORT instead of the "
-	    "socket\n"
-	    "             a web server or systemd passes\n"
-	    "  -m mode    permissions of a unix socket, octal (default "
-	    "0660)\n"
-	    "  -v         log at debug level\n"
-	    "  -V         print the version and exit\n",
-	    conf_choose_path(NULL));
-	exit(2);
-}
 
 /* Thread-exit destructor of a worker's connection. */
 static void
@@ -85,8 +62,10 @@ admin_read_body(FCGX_Request *request, struct admin_request *req)
 		req->body_too_large = 1;
 		return NULL;
 	}
-	if ((body = malloc((size_t)len)) == NULL)
+	if ((body = malloc((size_t)len)) == NULL) {
+		req->body_unread = 1;
 		return NULL;
+	}
 	n = FCGX_GetStr(body, (int)len, request->in);
 	req->body = body;
 	req->body_len = n > 0 ? (size_t)n : 0;
@@ -132,80 +111,27 @@ main(int argc, char *argv[])
 {
 	struct admin		 adm;
 	struct fcgi_server	 server;
-	struct conf		*conf;
-	enum listen_origin	 origin;
-	const char		*conf_path = NULL, *spec = NULL;
-	char			 err[512];
-	long			 mode = 0660;
-	int			 ch, debug = 0, fd;
-	char			*end;
+	struct daemon		 d;
 
-	while ((ch = getopt(argc, argv, "c:m:s:vV")) != -1) {
-		switch (ch) {
-		case 'c':
-			conf_path = optarg;
-			break;
-		case 'm':
-			mode = strtol(optarg, &end, 8);
-			if (*end != '\0' || mode < 0 || mode > 0777) {
-				fprintf(stderr, "dripline-admin: invalid mode "
-				    "'%s': use octal, e.g. 0660\n", optarg);
-				exit(2);
-			}
-			break;
-		case 's':
-			spec = optarg;
-			break;
-		case 'v':
-			debug = 1;
-			break;
-		case 'V':
-			printf("dripline-admin %s\n", PACKAGE_VERSION);
-			return 0;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
+	daemon_start(&d, "dripline-admin", argc, argv);
 
-	log_init("dripline-admin", 0);
-	conf_path = conf_choose_path(conf_path);
-	if ((conf = conf_load(conf_path, err, sizeof(err))) == NULL)
-		fatalx("%s", err);
-	log_set_level(debug ? LOG_LEVEL_DEBUG :
-	    (enum log_level)conf->log_level);
-
-	if ((fd = listen_open(spec, (mode_t)mode, &origin, err,
-	    sizeof(err))) == -1)
-		fatalx("%s", err);
-#ifdef __linux__
-	/* Spawned by a web server: do not outlive it. */
-	if (origin == LISTEN_INHERITED)
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-#endif
-
-	if (fcgi_server_init() == -1)
-		fatal("cannot set up signals and libfcgi");
 	if (pthread_key_create(&admin_db_key, admin_db_close) != 0)
 		fatalx("cannot create the per-thread database slot");
-	if (admin_init(&adm, conf) == -1)
+	if (admin_init(&adm, d.conf) == -1)
 		fatalx("no randomness available from the operating system");
 
 	memset(&server, 0, sizeof(server));
-	server.listen_fd = fd;
+	server.listen_fd = d.listen_fd;
 	server.nthreads = ADMIN_THREADS;
 	server.handle = admin_handle;
 	server.arg = &adm;
 	log_info("started: %d threads, database %s", ADMIN_THREADS,
-	    conf->database);
+	    d.conf->database);
 
 	if (fcgi_server_run(&server) == -1)
 		fatalx("cannot start worker threads");
 
-	if (origin == LISTEN_SPEC)
-		listen_cleanup();
-	conf_free(conf);
+	daemon_stop(&d);
 	log_info("stopped");
 	return 0;
 }

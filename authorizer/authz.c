@@ -1,7 +1,7 @@
 /*
  * The decision steps. The path and the key header are checked before the
- * database is asked anything, so a malformed request costs no round trip
- * to the writer; "no route" is only reported once the key is valid, so an
+ * database is queried, so a malformed request costs no round trip to the
+ * writer. "No route" is only reported once the key is valid, so an
  * unauthenticated client cannot map the configured routes.
  */
 #include "config.h"
@@ -72,6 +72,9 @@ authz_decide(const struct conf *conf, const struct authz_request *req,
 	d->route = conf_route_match(conf, req->method, d->path);
 	d->cost = d->route != NULL ? d->route->cost : 0;
 	job.cost = d->cost;
+	/* An unmatched path under "deny" is refused, so it is not allowed. */
+	job.count_free = d->route != NULL ||
+	    conf->unmatched == CONF_UNMATCHED_FREE;
 	memcpy(job.day, d->window.day, sizeof(job.day));
 
 	quota_decide(&job);

@@ -8,56 +8,29 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
-#include <signal.h>
 
 #include <fcgiapp.h>
 
 #include "authz.h"
 #include "conf.h"
 #include "crypto.h"
+#include "daemon.h"
 #include "fcgi_server.h"
-#include "listen.h"
 #include "log.h"
 #include "quota.h"
 #include "reply.h"
+#include "tally.h"
 
 struct authorizer {
 	const struct conf	*conf;
 	uint32_t		 id_base;	/* random, per process */
 	atomic_uint		 id_next;
 };
-
-static void
-usage(void)
-{
-	fprintf(stderr,
-	    "usage: dripline-authorizer [-v] [-c config] [-s socket] "
-	    "[-m mode] [-g group]\n"
-	    "  -c config  configuration file (default: $" CONF_ENV ", else "
-	    "%s)\n"
-	    "  -s socket  listen on unix:/path or HOST:PORT instead of the "
-	    "socket\n"
-	    "             a web server or systemd passes\n"
-	    "  -m mode    permissions of a unix socket, octal (default "
-	    "0660)\n"
-	    "  -g group   group of a unix socket, e.g. the web server's "
-	    "group\n"
-	    "  -v         log at debug level\n"
-	    "  -V         print the version and exit\n",
-	    conf_choose_path(NULL));
-	exit(2);
-}
 
 /*
  * Copy a client-supplied string for the log: at most 200 bytes, with
@@ -115,10 +88,10 @@ authorizer_log(const struct authz_decision *d, const char *request_id,
 }
 
 /*
- * The value of a FastCGI parameter that must appear at most once. nginx
- * sends a repeated request header as several parameters of the same name,
- * and FCGX_GetParam would silently pick the first; a repeated key header
- * is reported as OUT: repeated instead, like a value joined with ", ".
+ * Return the value of a FastCGI parameter that must appear at most once,
+ * and set OUT: repeated if it appears more often. nginx 1.22 sends a
+ * repeated request header as several parameters of the same name, where
+ * FCGX_GetParam would silently pick the first.
  */
 static const char *
 authorizer_param_once(FCGX_ParamArray envp, const char *name, int *repeated)
@@ -135,6 +108,33 @@ authorizer_param_once(FCGX_ParamArray envp, const char *name, int *repeated)
 			value = *envp + len + 1;
 	}
 	return value;
+}
+
+/*
+ * Count a refusal that usage_daily does not count (it counts allowed and
+ * quota-denied requests). Runs after the reply is written, so counting
+ * never delays or changes a decision.
+ */
+static void
+authorizer_count(const struct authz_decision *d, const char *remote_addr)
+{
+	switch (d->outcome) {
+	case AUTHZ_UNAUTHORIZED:
+		tally_add(d->window.day, TALLY_UNAUTHORIZED, remote_addr);
+		break;
+	case AUTHZ_BAD_PATH:
+		tally_add(d->window.day, TALLY_INVALID_PATH, NULL);
+		break;
+	case AUTHZ_NO_ROUTE:
+		tally_add(d->window.day, TALLY_ROUTE_NOT_FOUND, NULL);
+		break;
+	case AUTHZ_UNAVAILABLE:
+		tally_add(d->window.day, TALLY_UNAVAILABLE, NULL);
+		break;
+	case AUTHZ_ALLOW:
+	case AUTHZ_QUOTA_EXCEEDED:
+		break;
+	}
 }
 
 static void
@@ -174,6 +174,7 @@ authorizer_handle(FCGX_Request *request, void *arg)
 		    "before the reply was written", request_id);
 	authorizer_log(&d, request_id, req.method != NULL ? req.method : "-",
 	    req.uri);
+	authorizer_count(&d, FCGX_GetParam("REMOTE_ADDR", request->envp));
 }
 
 int
@@ -181,68 +182,11 @@ main(int argc, char *argv[])
 {
 	struct authorizer	 az;
 	struct fcgi_server	 server;
-	struct conf		*conf;
-	enum listen_origin	 origin;
-	const char		*conf_path = NULL, *spec = NULL, *group = NULL;
-	char			 err[512];
-	long			 mode = 0660;
-	int			 ch, debug = 0, fd, sig;
-	char			*end;
+	struct daemon		 d;
+	const struct conf	*conf;
 
-	while ((ch = getopt(argc, argv, "c:g:m:s:vV")) != -1) {
-		switch (ch) {
-		case 'c':
-			conf_path = optarg;
-			break;
-		case 'g':
-			group = optarg;
-			break;
-		case 'm':
-			mode = strtol(optarg, &end, 8);
-			if (*end != '\0' || mode < 0 || mode > 0777) {
-				fprintf(stderr, "dripline-authorizer: invalid "
-				    "mode '%s': use octal, e.g. 0660\n",
-				    optarg);
-				exit(2);
-			}
-			break;
-		case 's':
-			spec = optarg;
-			break;
-		case 'v':
-			debug = 1;
-			break;
-		case 'V':
-			printf("dripline-authorizer %s\n", PACKAGE_VERSION);
-			return 0;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-
-	log_init("dripline-authorizer", 0);
-	conf_path = conf_choose_path(conf_path);
-	if ((conf = conf_load(conf_path, err, sizeof(err))) == NULL)
-		fatalx("%s", err);
-	log_set_level(debug ? LOG_LEVEL_DEBUG : (enum log_level)conf->log_level);
-
-	if ((fd = listen_open(spec, (mode_t)mode, &origin, err,
-	    sizeof(err))) == -1)
-		fatalx("%s", err);
-	if (group != NULL && listen_set_group(group, err, sizeof(err)) == -1) {
-		listen_cleanup();
-		fatalx("%s", err);
-	}
-#ifdef __linux__
-	/* Spawned by a web server: do not outlive it. */
-	if (origin == LISTEN_INHERITED)
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-#endif
-
-	if (fcgi_server_init() == -1)
-		fatal("cannot set up signals and libfcgi");
+	daemon_start(&d, "dripline-authorizer", argc, argv);
+	conf = d.conf;
 
 	memset(&az, 0, sizeof(az));
 	az.conf = conf;
@@ -252,7 +196,7 @@ main(int argc, char *argv[])
 		fatalx("cannot start the quota writer thread");
 
 	memset(&server, 0, sizeof(server));
-	server.listen_fd = fd;
+	server.listen_fd = d.listen_fd;
 	server.nthreads = conf->threads;
 	server.handle = authorizer_handle;
 	server.arg = &az;
@@ -260,13 +204,11 @@ main(int argc, char *argv[])
 	    "durability %s", conf->threads, conf->database, conf->nroutes,
 	    conf->durability == CONF_DURABILITY_FULL ? "full" : "normal");
 
-	if ((sig = fcgi_server_run(&server)) == -1)
+	if (fcgi_server_run(&server) == -1)
 		fatalx("cannot start worker threads");
 
 	quota_stop();
-	if (origin == LISTEN_SPEC)
-		listen_cleanup();
-	conf_free(conf);
+	daemon_stop(&d);
 	log_info("stopped");
 	return 0;
 }

@@ -6,6 +6,11 @@
  * So no two transactions of this process compete for SQLite's write lock,
  * a decision is never answered before it is durable, and with
  * durability full one fsync covers every decision of a batch.
+ *
+ * The same transactions carry the refusal counters of tally.h. When
+ * counts are pending and no request has come for QUOTA_IDLE_FLUSH_MS, the
+ * writer writes them in a transaction of their own that does not wait
+ * for another process's lock.
  */
 #ifndef DRIPLINE_QUOTA_H
 #define DRIPLINE_QUOTA_H
@@ -26,10 +31,14 @@ enum quota_result {
 	QUOTA_ERROR		/* no decision: answer 503, see re */
 };
 
+#define QUOTA_IDLE_FLUSH_MS	1000
+
 struct quota_job {
 	/* Filled by the submitter. */
 	char			 key_hash[CRYPTO_SHA256_HEX_LEN + 1];
 	int64_t			 cost;
+	/* A free request (cost 0) that is allowed adds to "allowed". */
+	int			 count_free;
 	char			 day[UTCDAY_DAY_LEN + 1];
 
 	/* Filled by the writer before done is set. */

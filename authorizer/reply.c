@@ -166,8 +166,8 @@ reply_error_body(const struct authz_decision *d, const char *method,
  * response: "Status:" first, since lighttpd drops headers written before
  * it, then the contract's headers and the body.
  *
- * In the RESPONDER role (nginx auth_request) nginx only passes 401 and
- * 403 on and replaces the body, so the status is 401 or 403 and the real
+ * In the RESPONDER role (nginx auth_request), nginx passes only 401 and
+ * 403 on and replaces the body. So the status is 401 or 403, and the real
  * status, body and headers travel in X-Dripline-* headers for the nginx
  * configuration to put back. The JSON body is one line, so it fits in a
  * header. X-RateLimit-* keep their names in both roles.
@@ -216,6 +216,8 @@ reply_denial(struct reply_buf *b, enum reply_role role,
 /*
  * An allowed request: the identity, the quota figures, and the normalized
  * path that was matched, so the web server can forward exactly that path.
+ * The web server logs the user and the UTC day charged, which is how
+ * dripline-collector attributes the upstream's outcome to the decision.
  */
 static void
 reply_allow(struct reply_buf *b, enum reply_role role,
@@ -237,6 +239,7 @@ reply_allow(struct reply_buf *b, enum reply_role role,
 	    "Variable-DRIPLINE_USER: %s\r\n"
 	    "Variable-DRIPLINE_EXTERNAL_ID: %s\r\n"
 	    "Variable-DRIPLINE_REQUEST_ID: %s\r\n"
+	    "Variable-DRIPLINE_DAY: %s\r\n"
 	    "Variable-DRIPLINE_PATH: %s\r\n"
 	    "Variable-DRIPLINE_RATELIMIT_LIMIT: %" PRId64 "\r\n"
 	    "Variable-DRIPLINE_RATELIMIT_REMAINING: %" PRId64 "\r\n"
@@ -246,13 +249,14 @@ reply_allow(struct reply_buf *b, enum reply_role role,
 	    "X-Dripline-User: %s\r\n"
 	    "X-Dripline-External-Id: %s\r\n"
 	    "X-Dripline-Request-Id: %s\r\n"
+	    "X-Dripline-Day: %s\r\n"
 	    "X-Dripline-Path: %s\r\n"
 	    "X-RateLimit-Limit: %" PRId64 "\r\n"
 	    "X-RateLimit-Remaining: %" PRId64 "\r\n"
 	    "X-RateLimit-Reset: %" PRId64 "\r\n"
 	    "\r\n";
 	reply_printf(b, fmt, d->principal.user_id, d->principal.external_id,
-	    request_id, d->path, d->principal.daily_limit, remaining,
+	    request_id, d->window.day, d->path, d->principal.daily_limit, remaining,
 	    d->window.reset);
 }
 

@@ -49,6 +49,7 @@ static int	conf_set_key_prefix(struct conf_parse *, char **);
 static int	conf_set_unmatched(struct conf_parse *, char **);
 static int	conf_set_log_level(struct conf_parse *, char **);
 static int	conf_set_threads(struct conf_parse *, char **);
+static int	conf_set_retention(struct conf_parse *, char **);
 static int	conf_add_route(struct conf_parse *, char **);
 static int	conf_parse_methods(struct conf_parse *, const char *,
 		    unsigned int *);
@@ -62,6 +63,7 @@ static const struct conf_directive conf_directives[] = {
 	{ "unmatched",		 1, 0, conf_set_unmatched },
 	{ "log_level",		 1, 0, conf_set_log_level },
 	{ "threads",		 1, 0, conf_set_threads },
+	{ "retention_days",	 1, 0, conf_set_retention },
 	{ "route",		 3, 1, conf_add_route },
 };
 #define CONF_NDIRECTIVES (sizeof(conf_directives) / sizeof(conf_directives[0]))
@@ -223,6 +225,18 @@ conf_set_threads(struct conf_parse *cp, char **argv)
 	if (conf_integer(cp, "threads", argv[0], 1, 256, &v) == -1)
 		return -1;
 	cp->conf->threads = (int)v;
+	return 0;
+}
+
+static int
+conf_set_retention(struct conf_parse *cp, char **argv)
+{
+	int64_t	v;
+
+	if (conf_integer(cp, "retention_days", argv[0], 0, CONF_RETENTION_MAX,
+	    &v) == -1)
+		return -1;
+	cp->conf->retention_days = (int)v;
 	return 0;
 }
 
@@ -427,6 +441,7 @@ conf_load(const char *path, char *err, size_t errlen)
 	conf->unmatched = CONF_UNMATCHED_DENY;
 	conf->log_level = LOG_LEVEL_INFO;
 	conf->threads = 8;
+	conf->retention_days = 400;
 	if ((conf->file = strdup(path)) == NULL ||
 	    (conf->key_prefix = strdup("dl_")) == NULL) {
 		conf_error(&cp, "out of memory");

@@ -14,6 +14,7 @@
 #define CONF_KEY_PREFIX_MAX	16
 #define CONF_LIMIT_MAX		1000000000000LL	/* units per day */
 #define CONF_COST_MAX		1000000000LL	/* units per request */
+#define CONF_RETENTION_MAX	36600	/* days, about a century */
 
 enum conf_durability {
 	CONF_DURABILITY_NORMAL = 0,	/* survives a process crash */
@@ -56,6 +57,8 @@ struct conf {
 	enum conf_unmatched	 unmatched;
 	int			 log_level;	/* enum log_level */
 	int			 threads;	/* authorizer worker threads */
+	/* UTC days of per-day rows that driplinectl prune keeps; 0: all. */
+	int			 retention_days;
 	struct conf_route	*routes;	/* owned, in file order */
 	size_t			 nroutes;
 };

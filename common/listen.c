@@ -41,8 +41,10 @@ listen_error(char *err, size_t errlen, int errnum, const char *fmt, ...)
 	return -1;
 }
 
+/* Bind a unix socket of type (SOCK_STREAM or SOCK_DGRAM) at path. */
 static int
-listen_unix(const char *path, mode_t mode, char *err, size_t errlen)
+listen_unix(const char *path, int type, mode_t mode, char *err,
+    size_t errlen)
 {
 	struct sockaddr_un	sun;
 	struct stat		sb;
@@ -61,8 +63,7 @@ listen_unix(const char *path, mode_t mode, char *err, size_t errlen)
 			    "exists and is not a socket; remove it or choose "
 			    "another path", path);
 		/* A socket that still accepts belongs to a live process. */
-		if ((probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC,
-		    0)) == -1)
+		if ((probe = socket(AF_UNIX, type | SOCK_CLOEXEC, 0)) == -1)
 			return listen_error(err, errlen, errno, "socket");
 		if (connect(probe, (struct sockaddr *)&sun, sizeof(sun)) ==
 		    0) {
@@ -77,7 +78,7 @@ listen_unix(const char *path, mode_t mode, char *err, size_t errlen)
 			    "cannot remove stale socket %s", path);
 	}
 
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+	if ((fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0)) == -1)
 		return listen_error(err, errlen, errno, "socket");
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		listen_error(err, errlen, errno, "cannot bind %s", path);
@@ -85,7 +86,8 @@ listen_unix(const char *path, mode_t mode, char *err, size_t errlen)
 		return -1;
 	}
 	snprintf(listen_unix_path, sizeof(listen_unix_path), "%s", path);
-	if (chmod(path, mode) == -1 || listen(fd, LISTEN_BACKLOG) == -1) {
+	if (chmod(path, mode) == -1 ||
+	    (type == SOCK_STREAM && listen(fd, LISTEN_BACKLOG) == -1)) {
 		listen_error(err, errlen, errno, "cannot listen on %s", path);
 		close(fd);
 		listen_cleanup();
@@ -168,7 +170,8 @@ listen_open(const char *spec, mode_t mode, enum listen_origin *origin,
 	if (spec != NULL) {
 		*origin = LISTEN_SPEC;
 		if (strncmp(spec, "unix:", 5) == 0)
-			return listen_unix(spec + 5, mode, err, errlen);
+			return listen_unix(spec + 5, SOCK_STREAM, mode, err,
+			    errlen);
 		return listen_tcp(spec, err, errlen);
 	}
 
@@ -194,6 +197,16 @@ listen_open(const char *spec, mode_t mode, enum listen_origin *origin,
 	return listen_error(err, errlen, 0, "no listening socket: give one "
 	    "with -s unix:/path or -s HOST:PORT, or let the web server "
 	    "spawn this program");
+}
+
+int
+listen_open_datagram(const char *spec, mode_t mode, char *err,
+    size_t errlen)
+{
+	if (strncmp(spec, "unix:", 5) != 0)
+		return listen_error(err, errlen, 0, "invalid socket '%s': use "
+		    "unix:/path", spec);
+	return listen_unix(spec + 5, SOCK_DGRAM, mode, err, errlen);
 }
 
 int

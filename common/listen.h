@@ -28,9 +28,17 @@ int	listen_open(const char *spec, mode_t mode, enum listen_origin *origin,
 	    char *err, size_t errlen);
 
 /*
- * Give the unix socket made by listen_open to group (a name or a number),
- * so a web server running as another user in that group can connect.
- * Returns 0, or -1 with the reason in OUT: err.
+ * Bind a unix datagram socket at spec ("unix:/path") with mode, as
+ * listen_open does a stream socket. Returns the fd, or -1 with the reason
+ * in OUT: err.
+ */
+int	listen_open_datagram(const char *spec, mode_t mode, char *err,
+	    size_t errlen);
+
+/*
+ * Give the unix socket made by listen_open or listen_open_datagram to
+ * group (a name or a number), so a web server running as another user
+ * in that group can connect or send to it. Returns 0, or -1 with the reason in OUT: err.
  */
 int	listen_set_group(const char *group, char *err, size_t errlen);
 

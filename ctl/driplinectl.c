@@ -2,7 +2,9 @@
  * driplinectl: the operator's command line. It creates and migrates the
  * database, manages admin tokens, checks a configuration, explains which
  * route a request would match, and manages end users and keys directly in
- * the database for scripts and for setups without the admin API.
+ * the database for scripts and for setups without the admin API. Its
+ * usage reports are the admin API's JSON bodies, built by the same code,
+ * and it prunes per-day rows older than the configured retention.
  * Secrets are printed once, on creation, and never stored.
  */
 #include "config.h"
@@ -14,6 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
+#include "admin.h"
 #include "conf.h"
 #include "credential.h"
 #include "crypto.h"
@@ -48,6 +53,9 @@ static int	ctl_user_revoke(struct ctl *, int, char **);
 static int	ctl_key_create(struct ctl *, int, char **);
 static int	ctl_key_revoke(struct ctl *, int, char **);
 static int	ctl_usage(struct ctl *, int, char **);
+static int	ctl_report(struct ctl *, int, char **);
+static int	ctl_summary(struct ctl *, int, char **);
+static int	ctl_prune(struct ctl *, int, char **);
 
 static const struct ctl_command ctl_commands[] = {
 	{ "init", "", 0, 0, 2, ctl_init,
@@ -74,6 +82,15 @@ static const struct ctl_command ctl_commands[] = {
 	    "revoke one API key" },
 	{ "usage", "USER_ID [YYYY-MM-DD]", 1, 2, 1, ctl_usage,
 	    "print the units a user used on a UTC day (default today)" },
+	{ "report", "USER_ID [FROM [TO]]", 1, 3, 1, ctl_report,
+	    "print a user's usage and upstream outcomes per UTC day as JSON\n"
+	    "      (FROM and TO are YYYY-MM-DD, default today)" },
+	{ "summary", "[YYYY-MM-DD]", 0, 1, 1, ctl_summary,
+	    "print one UTC day's usage for the whole system as JSON "
+	    "(default today)" },
+	{ "prune", "[DAYS]", 0, 1, 1, ctl_prune,
+	    "delete per-day rows of days before the last DAYS UTC days\n"
+	    "      (default: retention_days of the configuration)" },
 };
 #define CTL_NCOMMANDS (sizeof(ctl_commands) / sizeof(ctl_commands[0]))
 
@@ -409,6 +426,141 @@ ctl_usage(struct ctl *ctl, int argc, char **argv)
 	if (db_usage_get(ctl->db, argv[0], day, &used, &re) == -1)
 		return ctl_fail("cannot read usage", &re);
 	printf("%" PRId64 "\n", used);
+	return 0;
+}
+
+/* Print jo (released here) as indented JSON. */
+static int
+ctl_print_json(struct json_object *jo)
+{
+	const char	*text;
+
+	text = json_object_to_json_string_ext(jo, JSON_C_TO_STRING_PRETTY |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (text == NULL) {
+		json_object_put(jo);
+		fprintf(stderr, "driplinectl: out of memory\n");
+		return 1;
+	}
+	printf("%s\n", text);
+	json_object_put(jo);
+	return 0;
+}
+
+/* Check a YYYY-MM-DD argument. Returns 0, or -1 after the message. */
+static int
+ctl_parse_day(const char *day)
+{
+	if (utcday_parse(day, NULL) == 0)
+		return 0;
+	fprintf(stderr, "driplinectl: invalid day '%s': use YYYY-MM-DD\n",
+	    day);
+	return -1;
+}
+
+static int
+ctl_report(struct ctl *ctl, int argc, char **argv)
+{
+	struct json_object	*jo;
+	struct utc_window	 window;
+	struct db_user		 user;
+	struct reqerr		 re;
+	const char		*from, *to;
+	int64_t			 from_midnight, to_midnight;
+	int			 rc;
+
+	reqerr_clear(&re);
+	utcday_window(utcday_now_ms(), &window);
+	from = argc >= 2 ? argv[1] : window.day;
+	to = from;
+	if (argc == 3)
+		to = argv[2];
+	if (ctl_parse_uuid("user id", argv[0]) == -1 ||
+	    ctl_parse_day(from) == -1 || ctl_parse_day(to) == -1)
+		return 1;
+	utcday_parse(from, &from_midnight);
+	utcday_parse(to, &to_midnight);
+	if (to_midnight < from_midnight ||
+	    (to_midnight - from_midnight) / 86400 >= 366) {
+		fprintf(stderr, "driplinectl: %s to %s is not a span of 1 to "
+		    "366 days\n", from, to);
+		return 1;
+	}
+
+	if ((rc = db_user_get(ctl->db, argv[0], &user, &re)) == -1)
+		return ctl_fail("cannot read user", &re);
+	if (rc == 0) {
+		fprintf(stderr, "driplinectl: no user %s\n", argv[0]);
+		return 1;
+	}
+	if ((jo = admin_usage_report_build(ctl->db, &user, from, to,
+	    &re)) == NULL)
+		return ctl_fail("cannot read usage", &re);
+	return ctl_print_json(jo);
+}
+
+static int
+ctl_summary(struct ctl *ctl, int argc, char **argv)
+{
+	struct json_object	*jo;
+	struct utc_window	 window;
+	struct reqerr		 re;
+	const char		*day;
+
+	reqerr_clear(&re);
+	utcday_window(utcday_now_ms(), &window);
+	day = argc == 1 ? argv[0] : window.day;
+	if (ctl_parse_day(day) == -1)
+		return 1;
+	if ((jo = admin_usage_summary_build(ctl->db, day, 10, &re)) == NULL)
+		return ctl_fail("cannot read usage", &re);
+	return ctl_print_json(jo);
+}
+
+static int
+ctl_prune(struct ctl *ctl, int argc, char **argv)
+{
+	struct db_prune_counts	counts;
+	struct utc_window	first_kept;
+	struct reqerr		re;
+	int64_t			days = ctl->conf->retention_days;
+	char			*end;
+	long			v;
+
+	reqerr_clear(&re);
+	if (argc == 1) {
+		errno = 0;
+		v = strtol(argv[0], &end, 10);
+		if (argv[0][0] < '0' || argv[0][0] > '9' || *end != '\0' ||
+		    errno == ERANGE || v < 1 || v > CONF_RETENTION_MAX) {
+			fprintf(stderr, "driplinectl: invalid number of days "
+			    "'%s': use 1 to %d\n", argv[0],
+			    CONF_RETENTION_MAX);
+			return 1;
+		}
+		days = v;
+	}
+	if (days == 0) {
+		printf("retention_days is 0: every day is kept\n");
+		return 0;
+	}
+
+	/* Keep today and the days - 1 before it. */
+	utcday_window(utcday_now_ms() - (days - 1) * 86400000LL,
+	    &first_kept);
+	if (db_prune(ctl->db, first_kept.day, &counts, &re) == -1) {
+		fprintf(stderr, "driplinectl: deleted %" PRId64 " usage_daily, "
+		    "%" PRId64 " upstream_daily, %" PRId64 " system_daily and %"
+		    PRId64 " unauthorized_sources rows before the failure\n",
+		    counts.usage_daily, counts.upstream_daily,
+		    counts.system_daily, counts.unauthorized_sources);
+		return ctl_fail("cannot prune", &re);
+	}
+	printf("kept %s and later; deleted %" PRId64 " usage_daily, %" PRId64
+	    " upstream_daily, %" PRId64 " system_daily and %" PRId64
+	    " unauthorized_sources rows\n", first_kept.day, counts.usage_daily,
+	    counts.upstream_daily, counts.system_daily,
+	    counts.unauthorized_sources);
 	return 0;
 }
 

@@ -33,6 +33,9 @@ static const char *const db_sql[DB_STMT_COUNT] = {
 	[DB_STMT_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
 	[DB_STMT_COMMIT] = "COMMIT",
 	[DB_STMT_ROLLBACK] = "ROLLBACK",
+	[DB_STMT_SAVEPOINT] = "SAVEPOINT part",
+	[DB_STMT_RELEASE] = "RELEASE part",
+	[DB_STMT_ROLLBACK_TO] = "ROLLBACK TO part",
 	[DB_STMT_KEY_RESOLVE] =
 	    "SELECT u.id, u.external_id, u.daily_limit, u.status, k.status"
 	    " FROM api_keys AS k JOIN users AS u ON u.id = k.user_id"
@@ -116,17 +119,154 @@ static const char *const db_sql[DB_STMT_COUNT] = {
 	    "SELECT id, user_id, name, prefix, status, created_at, revoked_at"
 	    " FROM api_keys WHERE user_id = ?1 ORDER BY created_at, id",
 	[DB_STMT_USAGE_RANGE] =
-	    "SELECT day, units, allowed, denied FROM usage_daily"
-	    " WHERE user_id = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY day",
+	    "SELECT d.day, d.units, d.allowed, d.denied, "
+	    DB_OUTCOME_COLUMN_LIST("o.")
+	    " FROM usage_daily AS d LEFT JOIN upstream_daily AS o"
+	    " ON o.user_id = d.user_id AND o.day = d.day"
+	    " WHERE d.user_id = ?1 AND d.day BETWEEN ?2 AND ?3"
+	    " ORDER BY d.day",
+	/*
+	 * Unattributed requests are summed per user, since one user's
+	 * missing outcomes are not made up by another's.
+	 */
 	[DB_STMT_USAGE_DAY_TOTALS] =
-	    "SELECT count(*), coalesce(sum(units), 0),"
-	    " coalesce(sum(allowed), 0), coalesce(sum(denied), 0)"
-	    " FROM usage_daily WHERE day = ?1",
+	    "SELECT count(*), coalesce(sum(d.units), 0),"
+	    " coalesce(sum(d.allowed), 0), coalesce(sum(d.denied), 0),"
+	    " coalesce(sum(max(0, d.allowed - ifnull(o.status_2xx"
+	    " + o.status_4xx + o.status_5xx + o.timed_out + o.unreachable"
+	    " + o.other, 0))), 0),"
+	    " sum(o.status_2xx), sum(o.status_4xx), "
+	    " sum(o.status_5xx), sum(o.timed_out), "
+	    " sum(o.unreachable), sum(o.other), sum(o.latency_count), "
+	    " sum(o.latency_sum_us), max(o.latency_max_us), "
+	    " sum(o.latency_le_5ms), sum(o.latency_le_10ms), "
+	    " sum(o.latency_le_25ms), sum(o.latency_le_50ms), "
+	    " sum(o.latency_le_100ms), sum(o.latency_le_250ms), "
+	    " sum(o.latency_le_500ms), sum(o.latency_le_1000ms), "
+	    " sum(o.latency_le_2500ms), sum(o.latency_le_5000ms), "
+	    " sum(o.latency_le_10000ms), sum(o.latency_le_30000ms), "
+	    " sum(o.latency_le_60000ms), sum(o.latency_gt_60000ms)"
+	    " FROM usage_daily AS d LEFT JOIN upstream_daily AS o"
+	    " ON o.user_id = d.user_id AND o.day = d.day"
+	    " WHERE d.day = ?1",
 	[DB_STMT_USAGE_DAY_TOP] =
 	    "SELECT d.user_id, u.external_id, u.daily_limit, d.day, d.units,"
-	    " d.allowed, d.denied"
+	    " d.allowed, d.denied, " DB_OUTCOME_COLUMN_LIST("o.")
 	    " FROM usage_daily AS d JOIN users AS u ON u.id = d.user_id"
+	    " LEFT JOIN upstream_daily AS o"
+	    " ON o.user_id = d.user_id AND o.day = d.day"
 	    " WHERE d.day = ?1 ORDER BY d.units DESC, d.user_id LIMIT ?2",
+	[DB_STMT_USAGE_DAY_TOP_ERRORS] =
+	    "SELECT d.user_id, u.external_id, u.daily_limit, d.day, d.units,"
+	    " d.allowed, d.denied, " DB_OUTCOME_COLUMN_LIST("o.")
+	    " FROM upstream_daily AS o JOIN usage_daily AS d"
+	    " ON d.user_id = o.user_id AND d.day = o.day"
+	    " JOIN users AS u ON u.id = o.user_id"
+	    " WHERE o.day = ?1"
+	    " AND o.status_5xx + o.timed_out + o.unreachable > 0"
+	    " ORDER BY o.status_5xx + o.timed_out + o.unreachable DESC,"
+	    " o.user_id LIMIT ?2",
+	[DB_STMT_USAGE_COUNT_FREE] =
+	    "INSERT INTO usage_daily (user_id, day, allowed)"
+	    " VALUES (?1, ?2, 1)"
+	    " ON CONFLICT (user_id, day) DO UPDATE SET allowed = allowed + 1"
+	    " RETURNING units",
+	[DB_STMT_SYSTEM_ADD] =
+	    "INSERT INTO system_daily (day, unauthorized, invalid_path,"
+	    " route_not_found, unavailable, log_malformed, log_unmatched)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	    " ON CONFLICT (day) DO UPDATE SET"
+	    " unauthorized = unauthorized + excluded.unauthorized,"
+	    " invalid_path = invalid_path + excluded.invalid_path,"
+	    " route_not_found = route_not_found + excluded.route_not_found,"
+	    " unavailable = unavailable + excluded.unavailable,"
+	    " log_malformed = log_malformed + excluded.log_malformed,"
+	    " log_unmatched = log_unmatched + excluded.log_unmatched",
+	[DB_STMT_SYSTEM_GET] =
+	    "SELECT unauthorized, invalid_path, route_not_found, unavailable,"
+	    " log_malformed, log_unmatched FROM system_daily WHERE day = ?1",
+	/*
+	 * A new address is only inserted while the day has fewer than ?4
+	 * addresses, so a flood from many addresses cannot grow the table
+	 * without bound. The SELECT needs its WHERE for SQLite to parse
+	 * the upsert.
+	 */
+	[DB_STMT_SOURCE_ADD] =
+	    "INSERT INTO unauthorized_sources (day, address, attempts)"
+	    " SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1"
+	    " FROM unauthorized_sources WHERE day = ?1 AND address = ?2)"
+	    " OR (SELECT count(*) FROM unauthorized_sources"
+	    " WHERE day = ?1) < ?4"
+	    " ON CONFLICT (day, address) DO UPDATE"
+	    " SET attempts = attempts + excluded.attempts",
+	[DB_STMT_SOURCE_TOP] =
+	    "SELECT address, attempts FROM unauthorized_sources"
+	    " WHERE day = ?1 ORDER BY attempts DESC, address LIMIT ?2",
+	/*
+	 * Outcomes are only recorded next to a decision of the same user
+	 * and day; no row changed means there was none.
+	 */
+	[DB_STMT_OUTCOMES_ADD] =
+	    "INSERT INTO upstream_daily (user_id, day, "
+	    DB_OUTCOME_COLUMN_LIST("") ")"
+	    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+	    " ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
+	    " ?23, ?24, ?25"
+	    " WHERE EXISTS (SELECT 1 FROM usage_daily"
+	    " WHERE user_id = ?1 AND day = ?2)"
+	    " ON CONFLICT (user_id, day) DO UPDATE SET "
+	    " status_2xx = status_2xx + excluded.status_2xx, "
+	    " status_4xx = status_4xx + excluded.status_4xx, "
+	    " status_5xx = status_5xx + excluded.status_5xx, "
+	    " timed_out = timed_out + excluded.timed_out, "
+	    " unreachable = unreachable + excluded.unreachable, "
+	    " other = other + excluded.other, "
+	    " latency_count = latency_count + excluded.latency_count, "
+	    " latency_sum_us = latency_sum_us + excluded.latency_sum_us, "
+	    " latency_max_us = max(latency_max_us, excluded.latency_max_us), "
+	    " latency_le_5ms = latency_le_5ms + excluded.latency_le_5ms, "
+	    " latency_le_10ms = latency_le_10ms + excluded.latency_le_10ms, "
+	    " latency_le_25ms = latency_le_25ms + excluded.latency_le_25ms, "
+	    " latency_le_50ms = latency_le_50ms + excluded.latency_le_50ms, "
+	    " latency_le_100ms = latency_le_100ms + excluded.latency_le_100ms, "
+	    " latency_le_250ms = latency_le_250ms + excluded.latency_le_250ms, "
+	    " latency_le_500ms = latency_le_500ms + excluded.latency_le_500ms, "
+	    " latency_le_1000ms ="
+	    " latency_le_1000ms + excluded.latency_le_1000ms, "
+	    " latency_le_2500ms ="
+	    " latency_le_2500ms + excluded.latency_le_2500ms, "
+	    " latency_le_5000ms ="
+	    " latency_le_5000ms + excluded.latency_le_5000ms, "
+	    " latency_le_10000ms ="
+	    " latency_le_10000ms + excluded.latency_le_10000ms, "
+	    " latency_le_30000ms ="
+	    " latency_le_30000ms + excluded.latency_le_30000ms, "
+	    " latency_le_60000ms ="
+	    " latency_le_60000ms + excluded.latency_le_60000ms, "
+	    " latency_gt_60000ms ="
+	    " latency_gt_60000ms + excluded.latency_gt_60000ms",
+	/*
+	 * Pruning deletes at most ?2 rows per statement. upstream_daily
+	 * rows go first, since each refers to its usage_daily row; a usage
+	 * row that still has one (added since) waits for the next prune.
+	 */
+	[DB_STMT_PRUNE_UPSTREAM] =
+	    "DELETE FROM upstream_daily WHERE (user_id, day) IN"
+	    " (SELECT user_id, day FROM upstream_daily WHERE day < ?1"
+	    " LIMIT ?2)",
+	[DB_STMT_PRUNE_USAGE] =
+	    "DELETE FROM usage_daily WHERE (user_id, day) IN"
+	    " (SELECT d.user_id, d.day FROM usage_daily AS d"
+	    " WHERE d.day < ?1 AND NOT EXISTS (SELECT 1"
+	    " FROM upstream_daily AS o"
+	    " WHERE o.user_id = d.user_id AND o.day = d.day) LIMIT ?2)",
+	[DB_STMT_PRUNE_SYSTEM] =
+	    "DELETE FROM system_daily WHERE day IN"
+	    " (SELECT day FROM system_daily WHERE day < ?1 LIMIT ?2)",
+	[DB_STMT_PRUNE_SOURCES] =
+	    "DELETE FROM unauthorized_sources WHERE (day, address) IN"
+	    " (SELECT day, address FROM unauthorized_sources WHERE day < ?1"
+	    " LIMIT ?2)",
 	[DB_STMT_AUDIT_INSERT] =
 	    "INSERT INTO audit (at, token_id, token_name, action, target_id,"
 	    " client_address, outcome, detail)"
@@ -483,6 +623,12 @@ db_step_simple(struct db *db, enum db_stmt id, struct reqerr *re)
 	return db_step_change(db, st, re) == -1 ? -1 : 0;
 }
 
+void
+db_set_lock_timeout(struct db *db, int ms)
+{
+	sqlite3_busy_timeout(db->handle, ms);
+}
+
 int
 db_begin(struct db *db, struct reqerr *re)
 {
@@ -516,6 +662,27 @@ db_rollback(struct db *db)
 	}
 	(void)db_step_simple(db, DB_STMT_ROLLBACK, NULL);
 	db->in_tx = 0;
+}
+
+int
+db_savepoint(struct db *db, struct reqerr *re)
+{
+	assert(db->in_tx);
+	return db_step_simple(db, DB_STMT_SAVEPOINT, re);
+}
+
+int
+db_release(struct db *db, struct reqerr *re)
+{
+	return db_step_simple(db, DB_STMT_RELEASE, re);
+}
+
+int
+db_rollback_to(struct db *db, struct reqerr *re)
+{
+	if (db_step_simple(db, DB_STMT_ROLLBACK_TO, re) == -1)
+		return -1;
+	return db_step_simple(db, DB_STMT_RELEASE, re);
 }
 
 int

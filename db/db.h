@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "histogram.h"
 #include "reqerr.h"
 
 #define DB_UUID_LEN		36
@@ -25,6 +26,7 @@
 #define DB_PREFIX_MAX		32	/* key prefix shown to people */
 #define DB_HASH_LEN		64	/* hex SHA-256 */
 #define DB_DAY_LEN		10	/* "2026-12-04" */
+#define DB_ADDRESS_MAX		45	/* text of an IPv6 address */
 
 /* db_open flags */
 #define DB_OPEN_CREATE	0x01	/* create the file (mode 0600) if missing */
@@ -80,20 +82,53 @@ struct db_user_filter {
 	int64_t		 limit;		/* rows at most */
 };
 
+/*
+ * Upstream outcomes of allowed requests, as the web server logged them
+ * (table upstream_daily). Each logged request adds 1 to exactly one of
+ * the six outcome counters.
+ */
+struct db_outcomes {
+	int64_t			status_2xx;
+	int64_t			status_4xx;
+	int64_t			status_5xx;	/* the upstream's own 5xx */
+	int64_t			timed_out;	/* 504 made by the proxy */
+	int64_t			unreachable;	/* proxy got no answer: 502 */
+	int64_t			other;	/* 1xx, 3xx, or no status */
+	struct histogram	latency;
+};
+
 /* One user's counters for one UTC day. */
 struct db_usage_day {
-	char	day[DB_DAY_LEN + 1];
-	int64_t	units;		/* charged units */
-	int64_t	allowed;	/* requests allowed */
-	int64_t	denied;		/* requests denied for the quota */
+	char			day[DB_DAY_LEN + 1];
+	int64_t			units;		/* charged units */
+	int64_t			allowed;	/* requests allowed, free ones too */
+	int64_t			denied;		/* requests denied for the quota */
+	struct db_outcomes	upstream;
+};
+
+/*
+ * Counters of one UTC day for the whole system (table system_daily):
+ * refusals by the status the client got, and access log lines that the
+ * collector could not attribute.
+ */
+struct db_system_day {
+	int64_t	unauthorized;		/* 401 */
+	int64_t	invalid_path;		/* 400 */
+	int64_t	route_not_found;	/* 404 */
+	int64_t	unavailable;		/* 503 */
+	int64_t	log_malformed;		/* lines that could not be parsed */
+	int64_t	log_unmatched;		/* lines naming no known decision */
 };
 
 /* The whole system's counters for one UTC day. */
 struct db_usage_totals {
-	int64_t	users;		/* users with at least one decision */
-	int64_t	units;
-	int64_t	allowed;
-	int64_t	denied;
+	int64_t			users;	/* users with at least one decision */
+	int64_t			units;
+	int64_t			allowed;
+	int64_t			denied;
+	int64_t			unattributed;	/* summed per user */
+	struct db_outcomes	upstream;
+	struct db_system_day	system;
 };
 
 /* One row of a day's top users by units. */
@@ -140,11 +175,27 @@ void	db_close(struct db *db);
 /* Read the schema version. Returns it, or -1 with the cause in re. */
 int	db_schema_version(struct db *db, struct reqerr *re);
 
+/*
+ * Set how long a statement waits for another process's lock, in ms; 0
+ * fails at once with SQLITE_BUSY. db_open sets lock_timeout_ms.
+ */
+void	db_set_lock_timeout(struct db *db, int ms);
+
 /* BEGIN IMMEDIATE: take the write lock now, waiting up to the timeout. */
 int	db_begin(struct db *db, struct reqerr *re);
 int	db_commit(struct db *db, struct reqerr *re);
 /* Roll back if a transaction is open; accepts NULL. */
 void	db_rollback(struct db *db);
+
+/*
+ * A savepoint inside db_begin, for a part of a transaction that may fail
+ * without failing the rest: db_savepoint marks it, db_release keeps its
+ * changes, db_rollback_to undoes them and ends it. Each returns 0 or -1;
+ * after a failed db_rollback_to the whole transaction must roll back.
+ */
+int	db_savepoint(struct db *db, struct reqerr *re);
+int	db_release(struct db *db, struct reqerr *re);
+int	db_rollback_to(struct db *db, struct reqerr *re);
 
 /*
  * Authorizer path. Resolve the key with this SHA-256 hex hash. Returns 1
@@ -162,6 +213,13 @@ int	db_key_resolve(struct db *db, const char *secret_hash,
 int	db_usage_charge(struct db *db, const char *user_id, const char *day,
 	    int64_t cost, int64_t daily_limit, int64_t *used,
 	    struct reqerr *re);
+
+/*
+ * Count a free request (cost 0) as allowed for the user and day. Must
+ * run inside db_begin. OUT: used is the day's units. Returns 0 or -1.
+ */
+int	db_usage_count_free(struct db *db, const char *user_id,
+	    const char *day, int64_t *used, struct reqerr *re);
 
 /* Read the user's units for day into OUT: used (0 if no row). */
 int	db_usage_get(struct db *db, const char *user_id, const char *day,
@@ -236,10 +294,82 @@ int	db_usage_range(struct db *db, const char *user_id, const char *from,
 /* Add up every user's counters for day into OUT: totals. Returns 0, -1. */
 int	db_usage_day_totals(struct db *db, const char *day,
 	    struct db_usage_totals *totals, struct reqerr *re);
-/* The day's users with the most units, at most limit of them. */
-int	db_usage_day_top(struct db *db, const char *day, int64_t limit,
+/* Order of the users that db_usage_day_top returns. */
+enum db_usage_rank {
+	DB_RANK_UNITS,		/* most units first */
+	DB_RANK_ERRORS		/* most upstream errors first (see below) */
+};
+
+/*
+ * The day's users ranked by rank, at most limit of them. Upstream errors
+ * are 5xx, timeouts and unreachable; users without any are left out of
+ * that ranking.
+ */
+int	db_usage_day_top(struct db *db, const char *day,
+	    enum db_usage_rank rank, int64_t limit,
 	    void (*fn)(const struct db_usage_top *, void *), void *arg,
 	    struct reqerr *re);
+
+/* One row of a day's top sources of 401s. */
+struct db_source {
+	char	address[DB_ADDRESS_MAX + 1];
+	int64_t	attempts;
+};
+
+/* The day's addresses with the most 401s, at most limit of them. */
+int	db_source_top(struct db *db, const char *day, int64_t limit,
+	    void (*fn)(const struct db_source *, void *), void *arg,
+	    struct reqerr *re);
+
+/* Return the sum of the six outcome counters of o. */
+int64_t	db_outcomes_total(const struct db_outcomes *o);
+
+/*
+ * Return the allowed requests of u without a recorded outcome:
+ * max(0, allowed - db_outcomes_total). They are requests whose access
+ * log line never reached the database (collector down, line lost or
+ * malformed) or that were still running when read.
+ */
+int64_t	db_usage_unattributed(const struct db_usage_day *u);
+
+/*
+ * Analytics writes. Each adds to the counters of one row, creating it,
+ * and must run inside db_begin.
+ */
+/* Add delta to the day's system_daily row. Returns 0 or -1. */
+int	db_system_add(struct db *db, const char *day,
+	    const struct db_system_day *delta, struct reqerr *re);
+/*
+ * Add attempts 401s from address to the day, unless the day already has
+ * max_addresses other addresses. Returns 1 if added, 0 if beyond the
+ * bound (nothing written), -1 on error.
+ */
+int	db_source_add(struct db *db, const char *day, const char *address,
+	    int64_t attempts, int64_t max_addresses, struct reqerr *re);
+/*
+ * Add delta to the user's outcomes for day. Returns 1 if added, 0 if the
+ * user has no decision on that day (nothing written), -1 on error.
+ */
+int	db_outcomes_add(struct db *db, const char *user_id, const char *day,
+	    const struct db_outcomes *delta, struct reqerr *re);
+
+/* Rows removed by db_prune, per table. */
+struct db_prune_counts {
+	int64_t	usage_daily;
+	int64_t	upstream_daily;
+	int64_t	system_daily;
+	int64_t	unauthorized_sources;
+};
+
+/*
+ * Delete the per-day rows of every day earlier than before (YYYY-MM-DD);
+ * that day itself is kept. Deletes in transactions of a bounded number of rows, so
+ * the authorizer waits for the write lock only briefly. Must not run
+ * inside db_begin. Fills OUT: counts (also on error, with what was
+ * deleted). Returns 0 or -1.
+ */
+int	db_prune(struct db *db, const char *before,
+	    struct db_prune_counts *counts, struct reqerr *re);
 
 /* Append a row to the audit table. Returns 0 or -1. */
 int	db_audit_insert(struct db *db, const struct db_audit *audit,

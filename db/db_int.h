@@ -14,6 +14,9 @@ enum db_stmt {
 	DB_STMT_BEGIN_IMMEDIATE,
 	DB_STMT_COMMIT,
 	DB_STMT_ROLLBACK,
+	DB_STMT_SAVEPOINT,
+	DB_STMT_RELEASE,
+	DB_STMT_ROLLBACK_TO,
 	DB_STMT_KEY_RESOLVE,
 	DB_STMT_USAGE_CHARGE,
 	DB_STMT_USAGE_DENY,
@@ -37,10 +40,39 @@ enum db_stmt {
 	DB_STMT_USAGE_RANGE,
 	DB_STMT_USAGE_DAY_TOTALS,
 	DB_STMT_USAGE_DAY_TOP,
+	DB_STMT_USAGE_DAY_TOP_ERRORS,
+	DB_STMT_USAGE_COUNT_FREE,
+	DB_STMT_SYSTEM_ADD,
+	DB_STMT_SYSTEM_GET,
+	DB_STMT_SOURCE_ADD,
+	DB_STMT_SOURCE_TOP,
+	DB_STMT_OUTCOMES_ADD,
+	DB_STMT_PRUNE_UPSTREAM,
+	DB_STMT_PRUNE_USAGE,
+	DB_STMT_PRUNE_SYSTEM,
+	DB_STMT_PRUNE_SOURCES,
 	DB_STMT_AUDIT_INSERT,
 	DB_STMT_AUDIT_LIST,
 	DB_STMT_COUNT
 };
+
+/*
+ * The columns of upstream_daily after user_id and day, in the order of
+ * struct db_outcomes: six outcomes, latency count, sum and maximum, then
+ * one column per histogram bucket. p is a table alias with its dot, or "".
+ */
+#define DB_OUTCOME_COLUMNS	(9 + HISTOGRAM_BUCKETS)
+#define DB_OUTCOME_COLUMN_LIST(p)					\
+	p "status_2xx, " p "status_4xx, " p "status_5xx, "		\
+	p "timed_out, " p "unreachable, " p "other, "			\
+	p "latency_count, " p "latency_sum_us, " p "latency_max_us, "	\
+	p "latency_le_5ms, " p "latency_le_10ms, " p "latency_le_25ms, "	\
+	p "latency_le_50ms, " p "latency_le_100ms, "			\
+	p "latency_le_250ms, " p "latency_le_500ms, "			\
+	p "latency_le_1000ms, " p "latency_le_2500ms, "		\
+	p "latency_le_5000ms, " p "latency_le_10000ms, "		\
+	p "latency_le_30000ms, " p "latency_le_60000ms, "		\
+	p "latency_gt_60000ms"
 
 struct db {
 	sqlite3		*handle;
@@ -78,6 +110,13 @@ int		 db_bindf(struct db *db, sqlite3_stmt *st, struct reqerr *re,
  */
 int		 db_step_change(struct db *db, sqlite3_stmt *st,
 		    struct reqerr *re);
+
+/*
+ * Read the DB_OUTCOME_COLUMNS columns of st from col on into OUT: o.
+ * SQL NULL (no upstream_daily row) reads as 0.
+ */
+void		 db_outcomes_columns(sqlite3_stmt *st, int col,
+		    struct db_outcomes *o);
 
 /* Copy column col of st into dst (size dstlen), "" for NULL. */
 void		 db_column_copy(sqlite3_stmt *st, int col, char *dst,

@@ -103,6 +103,21 @@ db_usage_charge(struct db *db, const char *user_id, const char *day,
 }
 
 int
+db_usage_count_free(struct db *db, const char *user_id, const char *day,
+    int64_t *used, struct reqerr *re)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, DB_STMT_USAGE_COUNT_FREE, re)) == NULL)
+		return -1;
+	if (db_bindf(db, st, re, "tt", user_id, day) == -1) {
+		db_stmt_done(st);
+		return -1;
+	}
+	return db_usage_step(db, st, used, re) == 1 ? 0 : -1;
+}
+
+int
 db_usage_get(struct db *db, const char *user_id, const char *day,
     int64_t *used, struct reqerr *re)
 {

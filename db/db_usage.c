@@ -1,7 +1,8 @@
 /*
  * Admin API reads of the usage counters and the audit trail, and the
- * audit insert. The counters are written only by the authorizer's
- * check-and-increment (db_quota.c); nothing here changes them.
+ * audit insert. The decision counters are written by the authorizer
+ * (db_quota.c) and the outcomes by dripline-collector (db_analytics.c);
+ * nothing here changes them.
  */
 #include "config.h"
 
@@ -16,6 +17,7 @@ db_usage_columns(sqlite3_stmt *st, int col, struct db_usage_day *usage)
 	usage->units = sqlite3_column_int64(st, col + 1);
 	usage->allowed = sqlite3_column_int64(st, col + 2);
 	usage->denied = sqlite3_column_int64(st, col + 3);
+	db_outcomes_columns(st, col + 4, &usage->upstream);
 }
 
 int
@@ -59,10 +61,32 @@ db_usage_day_totals(struct db *db, const char *day,
 		db_fail(db, rc, re);
 		goto out;
 	}
+	memset(totals, 0, sizeof(*totals));
 	totals->users = sqlite3_column_int64(st, 0);
 	totals->units = sqlite3_column_int64(st, 1);
 	totals->allowed = sqlite3_column_int64(st, 2);
 	totals->denied = sqlite3_column_int64(st, 3);
+	totals->unattributed = sqlite3_column_int64(st, 4);
+	db_outcomes_columns(st, 5, &totals->upstream);
+	db_stmt_done(st);
+
+	/* The system row is absent on a day without refusals: zeros. */
+	if ((st = db_stmt(db, DB_STMT_SYSTEM_GET, re)) == NULL)
+		return -1;
+	if (db_bindf(db, st, re, "t", day) == -1)
+		goto out;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		totals->system.unauthorized = sqlite3_column_int64(st, 0);
+		totals->system.invalid_path = sqlite3_column_int64(st, 1);
+		totals->system.route_not_found = sqlite3_column_int64(st, 2);
+		totals->system.unavailable = sqlite3_column_int64(st, 3);
+		totals->system.log_malformed = sqlite3_column_int64(st, 4);
+		totals->system.log_unmatched = sqlite3_column_int64(st, 5);
+	} else if (rc != SQLITE_DONE) {
+		db_fail(db, rc, re);
+		goto out;
+	}
 	ret = 0;
 out:
 	db_stmt_done(st);
@@ -70,15 +94,17 @@ out:
 }
 
 int
-db_usage_day_top(struct db *db, const char *day, int64_t limit,
-    void (*fn)(const struct db_usage_top *, void *), void *arg,
-    struct reqerr *re)
+db_usage_day_top(struct db *db, const char *day, enum db_usage_rank rank,
+    int64_t limit, void (*fn)(const struct db_usage_top *, void *),
+    void *arg, struct reqerr *re)
 {
 	struct db_usage_top	 top;
 	sqlite3_stmt		*st;
 	int			 rc, n = 0;
 
-	if ((st = db_stmt(db, DB_STMT_USAGE_DAY_TOP, re)) == NULL)
+	st = db_stmt(db, rank == DB_RANK_ERRORS ?
+	    DB_STMT_USAGE_DAY_TOP_ERRORS : DB_STMT_USAGE_DAY_TOP, re);
+	if (st == NULL)
 		return -1;
 	if (db_bindf(db, st, re, "ti", day, limit) == -1) {
 		db_stmt_done(st);

@@ -79,13 +79,6 @@ fi
 upstream_host=${UPSTREAM%:*}
 upstream_port=${UPSTREAM##*:}
 
-# --- demo user and key -----------------------------------------------------------
-user=$(ctl user create demo "$DAILY_LIMIT" 2>/dev/null) ||
-    user=$(sqlite3 "$STATE_DIR/dripline.db" \
-	"SELECT id FROM users WHERE external_id = 'demo'")
-key=$(ctl key create "$user" "quickstart")
-key=${key#* }
-
 # --- web server ------------------------------------------------------------------
 write_lighttpd_conf() {
 	cat > "$STATE_DIR/lighttpd.conf" <<SITE
@@ -93,12 +86,17 @@ var.dripline_bind             = "127.0.0.1"
 var.dripline_port             = $PORT
 var.dripline_state_dir        = "$STATE_DIR"
 var.dripline_authorizer       = "$build/authorizer/dripline-authorizer"
+var.dripline_collector        = "$build/collector/dripline-collector"
 var.dripline_config           = "$conf"
 var.dripline_lua_dir          = "$top/www-conf/lighttpd"
 var.dripline_upstream_host    = "$upstream_host"
 var.dripline_upstream_port    = $upstream_port
 var.dripline_upstream_timeout = 120
+var.dripline_admin_bind       = "127.0.0.1"
+var.dripline_admin_port       = $ADMIN_PORT
+var.dripline_admin            = "$build/admin/dripline-admin"
 include "$top/www-conf/lighttpd/dripline.conf"
+include "$top/www-conf/lighttpd/dripline-admin.conf"
 SITE
 }
 
@@ -125,6 +123,9 @@ http {
 	upstream dripline_authorizer {
 		server unix:$STATE_DIR/authorizer.sock;
 	}
+	upstream dripline_admin {
+		server unix:$STATE_DIR/admin.sock;
+	}
 	upstream dripline_upstream {
 		server $upstream_host:$upstream_port;
 		keepalive 16;
@@ -132,17 +133,95 @@ http {
 	server {
 		listen 127.0.0.1:$PORT;
 		proxy_read_timeout 120s;
+		access_log $STATE_DIR/nginx-access.log;
+		access_log syslog:server=unix:$STATE_DIR/collector.sock,nohostname,tag=dripline dripline_outcome;
 		include $top/www-conf/nginx/dripline-gateway.conf;
+	}
+	server {
+		listen 127.0.0.1:$ADMIN_PORT;
+		include $top/www-conf/nginx/dripline-admin.conf;
 	}
 }
 SITE
 }
 
+# wait_socket PATH: wait until a daemon has created its socket.
+wait_socket() {
+	for _ in $(seq 100); do
+		[ -S "$1" ] && return 0
+		sleep 0.05
+	done
+	echo "quickstart: $1 did not appear; see the logs in $STATE_DIR" >&2
+	exit 1
+}
+
+case $SERVER in
+lighttpd)
+	write_lighttpd_conf
+	# lighttpd's stderr carries the logs of the apps it spawns.
+	lighttpd -D -f "$STATE_DIR/lighttpd.conf" 2>> "$STATE_DIR/server.log" &
+	;;
+nginx)
+	"$build/authorizer/dripline-authorizer" -c "$conf" \
+	    -s "unix:$STATE_DIR/authorizer.sock" -g www-data \
+	    2>> "$STATE_DIR/authorizer.log" &
+	pids="$pids $!"
+	"$build/admin/dripline-admin" -c "$conf" \
+	    -s "unix:$STATE_DIR/admin.sock" -g www-data \
+	    2>> "$STATE_DIR/admin.log" &
+	pids="$pids $!"
+	"$build/collector/dripline-collector" -c "$conf" \
+	    -s "unix:$STATE_DIR/collector.sock" -g www-data \
+	    2>> "$STATE_DIR/collector.log" &
+	pids="$pids $!"
+	wait_socket "$STATE_DIR/authorizer.sock"
+	wait_socket "$STATE_DIR/admin.sock"
+	wait_socket "$STATE_DIR/collector.sock"
+	write_nginx_conf
+	nginx -c "$STATE_DIR/nginx.conf" -e "$STATE_DIR/nginx-error.log" \
+	    2>> "$STATE_DIR/server.log" &
+	;;
+esac
+server_pid=$!
+pids="$pids $server_pid"
+
+for _ in $(seq 100); do
+	curl -s -o /dev/null "http://127.0.0.1:$PORT/" &&
+	    curl -s -o /dev/null "http://127.0.0.1:$ADMIN_PORT/" && break
+	sleep 0.1
+done
+
+# --- demo user and key, through the admin API --------------------------------------
+admin_token=$(cat "$STATE_DIR/admin-token")
+admin_api() {
+	curl -s -X "$1" -H "Authorization: Bearer $admin_token" \
+	    -H 'Content-Type: application/json' ${3:+--data-binary "$3"} \
+	    "http://127.0.0.1:$ADMIN_PORT$2"
+}
+json_field() {
+	python3 -c 'import json, sys
+value = json.load(sys.stdin)
+for field in sys.argv[1:]:
+    value = value[int(field)] if isinstance(value, list) else value[field]
+print(value)' "$@"
+}
+
+user=$(admin_api POST /admin/v1/users \
+    "{\"external_id\":\"demo\",\"daily_limit\":$DAILY_LIMIT}" |
+    json_field id 2>/dev/null) ||
+    user=$(admin_api GET "/admin/v1/users?external_id=demo" |
+	json_field data 0 id)
+admin_api PATCH "/admin/v1/users/$user" "{\"daily_limit\":$DAILY_LIMIT}" \
+    > /dev/null
+key=$(admin_api POST "/admin/v1/users/$user/keys" '{"name":"quickstart"}' |
+    json_field secret)
+
 cat <<INFO
 
 Dripline is running on $SERVER: http://127.0.0.1:$PORT -> $upstream_note
-State (config, database, logs): $STATE_DIR
-Admin token (also in $STATE_DIR/admin-token): $(cat "$STATE_DIR/admin-token")
+Admin API: http://127.0.0.1:$ADMIN_PORT/admin/v1/
+State (config, database, logs such as server.log): $STATE_DIR
+Admin token (also in $STATE_DIR/admin-token): $admin_token
 
 Demo user $user (external id "demo"), daily limit $DAILY_LIMIT units.
 Its API key: $key
@@ -157,31 +236,23 @@ Try it:
     -H 'Authorization: Bearer $key' -H 'Content-Type: application/json' \\
     -d '{"model":"mock-model","stream":true,"messages":[{"role":"user","content":"Hi"}]}'
 
-  # today's usage of the demo user
-  $build/ctl/driplinectl -c $conf usage $user
+  # the demo user, with today's usage
+  curl -s http://127.0.0.1:$ADMIN_PORT/admin/v1/users/$user \\
+    -H "Authorization: Bearer \$(cat $STATE_DIR/admin-token)"
+
+  # today's summary: usage, refusals, upstream outcomes, top users
+  curl -s http://127.0.0.1:$ADMIN_PORT/admin/v1/usage/summary \\
+    -H "Authorization: Bearer \$(cat $STATE_DIR/admin-token)"
+
+  # a new user with a limit of 100 units a day
+  curl -s http://127.0.0.1:$ADMIN_PORT/admin/v1/users \\
+    -H "Authorization: Bearer \$(cat $STATE_DIR/admin-token)" \\
+    -H 'Content-Type: application/json' \\
+    -d '{"external_id":"customer-42","daily_limit":100}'
 
 After $DAILY_LIMIT chat completions (an image generation costs 5) the
 gateway answers 429 until 00:00 UTC. Press Ctrl-C to stop.
 
 INFO
 
-case $SERVER in
-lighttpd)
-	write_lighttpd_conf
-	lighttpd -D -f "$STATE_DIR/lighttpd.conf" &
-	;;
-nginx)
-	"$build/authorizer/dripline-authorizer" -c "$conf" \
-	    -s "unix:$STATE_DIR/authorizer.sock" -g www-data \
-	    2>> "$STATE_DIR/authorizer.log" &
-	pids="$pids $!"
-	for _ in $(seq 100); do
-		[ -S "$STATE_DIR/authorizer.sock" ] && break
-		sleep 0.05
-	done
-	write_nginx_conf
-	nginx -c "$STATE_DIR/nginx.conf" -e "$STATE_DIR/nginx-error.log" &
-	;;
-esac
-pids="$pids $!"
-wait $!
+wait "$server_pid"

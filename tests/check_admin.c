@@ -708,6 +708,223 @@ START_TEST(test_admin_usage_summary)
 }
 END_TEST
 
+/*
+ * Record outcomes for a user and day the way dripline-collector does:
+ * n2xx 2xx responses of 4 ms, n5xx 5xx, ntimeouts timeouts of 3 s and
+ * nunreachable unreachable. Returns db_outcomes_add's result.
+ */
+static int
+record_outcomes(const char *user_id, const char *day, int n2xx, int n5xx,
+    int ntimeouts, int nunreachable)
+{
+	struct db_outcomes	o;
+	struct reqerr		re;
+	int			i, rc;
+
+	memset(&o, 0, sizeof(o));
+	o.status_2xx = n2xx;
+	o.status_5xx = n5xx;
+	o.timed_out = ntimeouts;
+	o.unreachable = nunreachable;
+	for (i = 0; i < n2xx + n5xx + nunreachable; i++)
+		histogram_add(&o.latency, 4000);
+	for (i = 0; i < ntimeouts; i++)
+		histogram_add(&o.latency, 3000000);
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_begin(test_db, &re), 0);
+	rc = db_outcomes_add(test_db, user_id, day, &o, &re);
+	ck_assert_int_ne(rc, -1);
+	ck_assert_int_eq(db_commit(test_db, &re), 0);
+	return rc;
+}
+
+/* Add refusals and 401 sources to a day the way the authorizer does. */
+static void
+record_refusals(const char *day, int n401, int n400, int n404, int n503,
+    const char *address, int attempts)
+{
+	struct db_system_day	delta;
+	struct reqerr		re;
+
+	memset(&delta, 0, sizeof(delta));
+	delta.unauthorized = n401;
+	delta.invalid_path = n400;
+	delta.route_not_found = n404;
+	delta.unavailable = n503;
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_begin(test_db, &re), 0);
+	ck_assert_int_eq(db_system_add(test_db, day, &delta, &re), 0);
+	if (address != NULL)
+		ck_assert_int_eq(db_source_add(test_db, day, address, attempts,
+		    1000, &re), 1);
+	ck_assert_int_eq(db_commit(test_db, &re), 0);
+}
+
+START_TEST(test_admin_usage_upstream_outcomes)
+{
+	struct json_object	*jo, *day, *up, *latency;
+
+	charge(alice_id, TEST_TODAY, 1, 1000);
+	charge(alice_id, TEST_TODAY, 1, 1000);
+	charge(alice_id, TEST_TODAY, 1, 1000);
+	charge(alice_id, TEST_TODAY, 1, 1000);
+	charge(alice_id, TEST_TODAY, 1, 1000);
+	ck_assert_int_eq(record_outcomes(alice_id, TEST_TODAY, 2, 1, 1, 0), 1);
+
+	jo = call("GET", "/admin/v1/users/{user}/usage?from=2026-03-09&"
+	    "to=2026-03-10", NULL, 200);
+	day = json_object_array_get_idx(member(jo, "data"), 1);
+	ck_assert_int_eq(member_int(day, "allowed"), 5);
+	up = member(day, "upstream");
+	ck_assert_int_eq(member_int(up, "status_2xx"), 2);
+	ck_assert_int_eq(member_int(up, "status_4xx"), 0);
+	ck_assert_int_eq(member_int(up, "status_5xx"), 1);
+	ck_assert_int_eq(member_int(up, "timed_out"), 1);
+	ck_assert_int_eq(member_int(up, "unreachable"), 0);
+	ck_assert_int_eq(member_int(up, "other"), 0);
+	ck_assert_int_eq(member_int(up, "errors"), 2);
+	/* 5 allowed, 4 outcomes: one request has no outcome. */
+	ck_assert_int_eq(member_int(up, "unattributed"), 1);
+	latency = member(up, "latency_ms");
+	ck_assert_int_eq(member_int(latency, "count"), 4);
+	ck_assert_double_eq_tol(json_object_get_double(member(latency, "sum")),
+	    3012.0, 0.0005);
+	ck_assert_double_eq_tol(json_object_get_double(member(latency, "max")),
+	    3000.0, 0.0005);
+	ck_assert_double_le(json_object_get_double(member(latency, "p50")),
+	    5.0);
+	ck_assert_double_gt(json_object_get_double(member(latency, "p95")),
+	    2500.0);
+
+	/* A day without decisions: zeros, null latencies. */
+	day = json_object_array_get_idx(member(jo, "data"), 0);
+	up = member(day, "upstream");
+	ck_assert_int_eq(member_int(up, "unattributed"), 0);
+	ck_assert_int_eq(member_int(member(up, "latency_ms"), "count"), 0);
+	ck_assert(json_object_is_type(member(member(up, "latency_ms"), "p50"),
+	    json_type_null));
+	json_object_put(jo);
+}
+END_TEST
+
+START_TEST(test_admin_usage_outcomes_need_decision)
+{
+	/* No usage row for bob today: the outcomes are not recorded. */
+	ck_assert_int_eq(record_outcomes(bob_id, TEST_TODAY, 1, 0, 0, 0), 0);
+	ck_assert_int_eq(record_outcomes(missing_id, TEST_TODAY, 1, 0, 0, 0),
+	    0);
+}
+END_TEST
+
+START_TEST(test_admin_usage_more_outcomes_than_allowed)
+{
+	struct json_object	*jo;
+
+	charge(alice_id, TEST_TODAY, 1, 1000);
+	ck_assert_int_eq(record_outcomes(alice_id, TEST_TODAY, 3, 0, 0, 0), 1);
+	jo = call("GET", "/admin/v1/users/{user}", NULL, 200);
+	ck_assert_int_eq(member_int(member(member(jo, "usage_today"),
+	    "upstream"), "unattributed"), 0);
+	ck_assert_int_eq(member_int(member(member(jo, "usage_today"),
+	    "upstream"), "status_2xx"), 3);
+	json_object_put(jo);
+}
+END_TEST
+
+START_TEST(test_admin_usage_summary_analytics)
+{
+	struct json_object	*jo, *up, *list, *row;
+	char			 carol[DB_UUID_LEN + 1];
+
+	jo = call("POST", "/admin/v1/users", "{\"external_id\":\"carol\"}",
+	    201);
+	copy_member(jo, "id", carol, sizeof(carol));
+	json_object_put(jo);
+	charge(alice_id, TEST_TODAY, 5, 1000);
+	charge(alice_id, TEST_TODAY, 5, 1000);
+	charge(alice_id, TEST_TODAY, 5, 1000);
+	charge(carol, TEST_TODAY, 1, 1000);
+	charge(carol, TEST_TODAY, 1, 1000);
+	charge(carol, TEST_TODAY, 1, 1000);
+	ck_assert_int_eq(record_outcomes(alice_id, TEST_TODAY, 3, 0, 0, 0), 1);
+	/* carol: 1 unreachable, 1 timeout, and 1 without an outcome. */
+	ck_assert_int_eq(record_outcomes(carol, TEST_TODAY, 0, 0, 1, 1), 1);
+	record_refusals(TEST_TODAY, 4, 1, 2, 3, "192.0.2.9", 3);
+	record_refusals(TEST_TODAY, 0, 0, 0, 0, "198.51.100.1", 1);
+	record_refusals("2026-03-09", 7, 0, 0, 0, NULL, 0);
+
+	jo = call("GET", "/admin/v1/usage/summary", NULL, 200);
+	ck_assert_int_eq(member_int(jo, "allowed"), 6);
+	ck_assert_int_eq(member_int(jo, "unauthorized"), 4);
+	ck_assert_int_eq(member_int(jo, "invalid_path"), 1);
+	ck_assert_int_eq(member_int(jo, "route_not_found"), 2);
+	ck_assert_int_eq(member_int(jo, "enforcement_unavailable"), 3);
+	up = member(jo, "upstream");
+	ck_assert_int_eq(member_int(up, "status_2xx"), 3);
+	ck_assert_int_eq(member_int(up, "timed_out"), 1);
+	ck_assert_int_eq(member_int(up, "unreachable"), 1);
+	ck_assert_int_eq(member_int(up, "errors"), 2);
+	ck_assert_int_eq(member_int(up, "unattributed"), 1);
+	ck_assert_int_eq(member_int(member(up, "latency_ms"), "count"), 5);
+	ck_assert_int_eq(member_int(member(jo, "access_log"),
+	    "malformed_lines"), 0);
+
+	list = member(jo, "unauthorized_sources");
+	ck_assert_uint_eq(json_object_array_length(list), 2);
+	row = json_object_array_get_idx(list, 0);
+	ck_assert_str_eq(member_str(row, "address"), "192.0.2.9");
+	ck_assert_int_eq(member_int(row, "attempts"), 3);
+
+	list = member(jo, "top_users");
+	ck_assert_str_eq(member_str(json_object_array_get_idx(list, 0),
+	    "user_id"), alice_id);
+	list = member(jo, "top_users_by_errors");
+	ck_assert_uint_eq(json_object_array_length(list), 1);
+	row = json_object_array_get_idx(list, 0);
+	ck_assert_str_eq(member_str(row, "user_id"), carol);
+	ck_assert_int_eq(member_int(member(row, "upstream"), "errors"), 2);
+	json_object_put(jo);
+
+	jo = call("GET", "/admin/v1/usage/summary?date=2026-03-09&top=1",
+	    NULL, 200);
+	ck_assert_int_eq(member_int(jo, "unauthorized"), 7);
+	ck_assert_uint_eq(json_object_array_length(member(jo,
+	    "unauthorized_sources")), 0);
+	json_object_put(jo);
+}
+END_TEST
+
+START_TEST(test_admin_sources_bounded_per_day)
+{
+	struct json_object	*jo, *list, *row;
+	struct reqerr		 re;
+	char			 address[32];
+	int			 i;
+
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_begin(test_db, &re), 0);
+	for (i = 0; i < 3; i++) {
+		snprintf(address, sizeof(address), "192.0.2.%d", i);
+		ck_assert_int_eq(db_source_add(test_db, TEST_TODAY, address, 1,
+		    3, &re), 1);
+	}
+	/* A fourth address is beyond the bound; a known one still adds. */
+	ck_assert_int_eq(db_source_add(test_db, TEST_TODAY, "192.0.2.200", 1,
+	    3, &re), 0);
+	ck_assert_int_eq(db_source_add(test_db, TEST_TODAY, "192.0.2.1", 5, 3,
+	    &re), 1);
+	ck_assert_int_eq(db_commit(test_db, &re), 0);
+
+	jo = call("GET", "/admin/v1/usage/summary?top=100", NULL, 200);
+	list = member(jo, "unauthorized_sources");
+	ck_assert_uint_eq(json_object_array_length(list), 3);
+	row = json_object_array_get_idx(list, 0);
+	ck_assert_str_eq(member_str(row, "address"), "192.0.2.1");
+	ck_assert_int_eq(member_int(row, "attempts"), 6);
+	json_object_put(jo);
+}
+END_TEST
+
 /* Fetch the whole audit trail, oldest first. */
 static struct json_object *
 audit_rows(void)
@@ -1093,6 +1310,31 @@ START_TEST(test_admin_errors_table)
 }
 END_TEST
 
+START_TEST(test_admin_body_unread_is_500)
+{
+	struct admin_request	 req;
+	struct admin_response	 resp;
+	struct json_object	*jo;
+	char			 auth[256];
+
+	snprintf(auth, sizeof(auth), "Bearer %s", token_valid);
+	memset(&req, 0, sizeof(req));
+	req.method = "POST";
+	req.uri = "/admin/v1/users";
+	req.authorization = auth;
+	req.body_unread = 1;
+	admin_dispatch(&test_admin, &test_db, &req, &resp);
+	ck_assert_int_eq(resp.status, 500);
+	jo = json_tokener_parse(resp.body);
+	ck_assert_str_eq(member_str(member(jo, "error"), "code"),
+	    "internal_error");
+	ck_assert_ptr_nonnull(strstr(member_str(member(jo, "error"),
+	    "message"), "internal error (request id"));
+	json_object_put(jo);
+	admin_response_free(&resp);
+}
+END_TEST
+
 START_TEST(test_admin_body_too_large_is_413)
 {
 	struct admin_request	 req;
@@ -1359,6 +1601,10 @@ admin_suite(void)
 	tcase_add_test(tc, test_admin_users_pagination_stable);
 	tcase_add_test(tc, test_admin_usage_per_day);
 	tcase_add_test(tc, test_admin_usage_summary);
+	tcase_add_test(tc, test_admin_usage_upstream_outcomes);
+	tcase_add_test(tc, test_admin_usage_outcomes_need_decision);
+	tcase_add_test(tc, test_admin_usage_more_outcomes_than_allowed);
+	tcase_add_test(tc, test_admin_usage_summary_analytics);
 	tcase_add_test(tc, test_admin_audit_records_changes);
 	tcase_add_test(tc, test_admin_audit_records_refusals);
 	tcase_add_test(tc, test_admin_audit_pagination);
@@ -1371,6 +1617,7 @@ admin_suite(void)
 	tcase_add_loop_test(tc, test_admin_errors_table, 0,
 	    sizeof(error_cases) / sizeof(error_cases[0]));
 	tcase_add_test(tc, test_admin_body_too_large_is_413);
+	tcase_add_test(tc, test_admin_body_unread_is_500);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("database");
@@ -1387,6 +1634,7 @@ admin_suite(void)
 	tcase_add_test(tc, test_admin_limits_daily_limit);
 	tcase_add_test(tc, test_admin_limits_page_size);
 	tcase_add_test(tc, test_admin_limits_usage_span);
+	tcase_add_test(tc, test_admin_sources_bounded_per_day);
 	tcase_add_test(tc, test_admin_limits_query_and_path_length);
 	tcase_add_test(tc, test_admin_limits_token_length);
 	suite_add_tcase(s, tc);

@@ -109,6 +109,7 @@ START_TEST(test_conf_defaults_applied)
 	ck_assert_int_eq(conf->unmatched, CONF_UNMATCHED_DENY);
 	ck_assert_int_eq(conf->log_level, LOG_LEVEL_INFO);
 	ck_assert_int_eq(conf->threads, 8);
+	ck_assert_int_eq(conf->retention_days, 400);
 	ck_assert_uint_eq(conf->nroutes, 1);
 	conf_free(conf);
 }
@@ -127,6 +128,7 @@ START_TEST(test_conf_every_directive_read)
 	    "unmatched free\r\n"
 	    "log_level debug\r\n"
 	    "threads 3\r\n"
+	    "retention_days 30\r\n"
 	    "route POST /v1/chat/completions 2\r\n";
 	struct conf	*conf;
 	char		 path[PATH_MAX], err[512];
@@ -141,10 +143,11 @@ START_TEST(test_conf_every_directive_read)
 	ck_assert_int_eq(conf->unmatched, CONF_UNMATCHED_FREE);
 	ck_assert_int_eq(conf->log_level, LOG_LEVEL_DEBUG);
 	ck_assert_int_eq(conf->threads, 3);
+	ck_assert_int_eq(conf->retention_days, 30);
 	ck_assert_uint_eq(conf->nroutes, 1);
 	ck_assert_str_eq(conf->routes[0].pattern, "/v1/chat/completions");
 	ck_assert_int_eq(conf->routes[0].cost, 2);
-	ck_assert_int_eq(conf->routes[0].line, 11);
+	ck_assert_int_eq(conf->routes[0].line, 12);
 	conf_free(conf);
 }
 END_TEST
@@ -469,6 +472,12 @@ static const struct conf_error_case conf_errors[] = {
 	    "lock_timeout_ms: 0 is out of range (1 to 600000)" },
 	{ "lock_timeout_ms above range", B "lock_timeout_ms 600001\n", 3,
 	    "lock_timeout_ms: 600001 is out of range (1 to 600000)" },
+	{ "retention_days negative", B "retention_days -1\n", 3,
+	    "retention_days: '-1' is not a whole number" },
+	{ "retention_days above range", B "retention_days 36601\n", 3,
+	    "retention_days: 36601 is out of range (0 to 36600)" },
+	{ "retention_days set twice", B "retention_days 1\nretention_days 2\n",
+	    4, "retention_days is set twice" },
 	{ "threads zero", B "threads 0\n", 3,
 	    "threads: 0 is out of range (1 to 256)" },
 	{ "threads above range", B "threads 257\n", 3,

@@ -1012,6 +1012,147 @@ START_TEST(test_db_longest_external_id_kept)
 }
 END_TEST
 
+
+/* Count a free request in its own transaction, as the writer does. */
+static int64_t
+db_count_free(const char *user_id, const char *day)
+{
+	struct reqerr	re;
+	int64_t		used = -1;
+
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_begin(db, &re), 0);
+	ck_assert_int_eq(db_usage_count_free(db, user_id, day, &used, &re), 0);
+	ck_assert_int_eq(db_commit(db, &re), 0);
+	return used;
+}
+
+/* Count n rows of table for day through a connection of its own. */
+static int64_t
+db_rows(const char *table, const char *day)
+{
+	sqlite3		*handle = NULL;
+	sqlite3_stmt	*st = NULL;
+	char		 sql[128];
+	int64_t		 n = -1;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE day = ?1",
+	    table);
+	ck_assert_int_eq(sqlite3_open_v2(db_path, &handle,
+	    SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(handle, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(handle);
+	return n;
+}
+
+/* Write one 2xx outcome, one refusal of each kind and a 401 source. */
+static void
+db_add_analytics(const char *user_id, const char *day)
+{
+	struct db_outcomes	o;
+	struct db_system_day	sys;
+	struct reqerr		re;
+
+	memset(&o, 0, sizeof(o));
+	o.status_2xx = 1;
+	memset(&sys, 0, sizeof(sys));
+	sys.unauthorized = 1;
+	sys.invalid_path = 1;
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_begin(db, &re), 0);
+	ck_assert_int_eq(db_outcomes_add(db, user_id, day, &o, &re), 1);
+	ck_assert_int_eq(db_system_add(db, day, &sys, &re), 0);
+	ck_assert_int_eq(db_source_add(db, day, "192.0.2.1", 1, 10, &re), 1);
+	ck_assert_int_eq(db_commit(db, &re), 0);
+}
+
+START_TEST(test_db_count_free_adds_allowed)
+{
+	struct db_counts	counts;
+	int64_t			used;
+
+	db_add_user(USER_A, "alice", 10);
+	ck_assert_int_eq(db_count_free(USER_A, DAY_1), 0);
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 2, 10, &used), 1);
+	ck_assert_int_eq(db_count_free(USER_A, DAY_1), 2);
+	counts = db_read_counts(USER_A, DAY_1);
+	ck_assert_int_eq(counts.units, 2);
+	ck_assert_int_eq(counts.allowed, 3);
+	ck_assert_int_eq(counts.denied, 0);
+}
+END_TEST
+
+START_TEST(test_db_prune_keeps_recent_days)
+{
+	struct db_prune_counts	 counts;
+	struct reqerr		 re;
+	int64_t			 used;
+	static const char	*old = "2026-12-01";
+
+	db_add_user(USER_A, "alice", 10);
+	db_add_user(USER_B, "bob", 10);
+	ck_assert_int_eq(db_charge(USER_A, old, 1, 10, &used), 1);
+	ck_assert_int_eq(db_charge(USER_B, old, 1, 10, &used), 1);
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 1, 10, &used), 1);
+	ck_assert_int_eq(db_charge(USER_A, DAY_2, 1, 10, &used), 1);
+	db_add_analytics(USER_A, old);
+	db_add_analytics(USER_A, DAY_1);
+
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_prune(db, DAY_1, &counts, &re), 0);
+	ck_assert_int_eq(counts.usage_daily, 2);
+	ck_assert_int_eq(counts.upstream_daily, 1);
+	ck_assert_int_eq(counts.system_daily, 1);
+	ck_assert_int_eq(counts.unauthorized_sources, 1);
+
+	ck_assert_int_eq(db_rows("usage_daily", old), 0);
+	ck_assert_int_eq(db_rows("upstream_daily", old), 0);
+	ck_assert_int_eq(db_rows("system_daily", old), 0);
+	ck_assert_int_eq(db_rows("unauthorized_sources", old), 0);
+	ck_assert_int_eq(db_rows("usage_daily", DAY_1), 1);
+	ck_assert_int_eq(db_rows("upstream_daily", DAY_1), 1);
+	ck_assert_int_eq(db_rows("system_daily", DAY_1), 1);
+	ck_assert_int_eq(db_rows("unauthorized_sources", DAY_1), 1);
+	ck_assert_int_eq(db_rows("usage_daily", DAY_2), 1);
+
+	/* Nothing left to prune: a second run deletes nothing. */
+	ck_assert_int_eq(db_prune(db, DAY_1, &counts, &re), 0);
+	ck_assert_int_eq(counts.usage_daily, 0);
+	ck_assert_int_eq(counts.upstream_daily, 0);
+}
+END_TEST
+
+START_TEST(test_db_prune_deletes_in_several_chunks)
+{
+	struct db_prune_counts	counts;
+	struct reqerr		re;
+	char			id[DB_UUID_LEN + 1], name[32];
+	int64_t			used;
+	int			i;
+
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_begin(db, &re), 0);
+	for (i = 0; i < 2500; i++) {
+		snprintf(id, sizeof(id), "00000000-0000-4000-8000-%012d", i);
+		snprintf(name, sizeof(name), "user%d", i);
+		ck_assert_int_eq(db_user_insert(db, id, name, 10, NOW_1, &re),
+		    0);
+		ck_assert_int_eq(db_usage_charge(db, id, "2026-01-01", 1, 10,
+		    &used, &re), 1);
+	}
+	ck_assert_int_eq(db_commit(db, &re), 0);
+
+	ck_assert_int_eq(db_prune(db, DAY_1, &counts, &re), 0);
+	ck_assert_int_eq(counts.usage_daily, 2500);
+	ck_assert_int_eq(db_rows("usage_daily", "2026-01-01"), 0);
+}
+END_TEST
+
 Suite *
 db_suite(void)
 {
@@ -1047,6 +1188,8 @@ db_suite(void)
 	tcase_add_test(tc, test_db_token_revoke_unknown_is_zero);
 	tcase_add_test(tc, test_db_open_reopens_migrated_file);
 	tcase_add_test(tc, test_db_open_creates_private_file);
+	tcase_add_test(tc, test_db_count_free_adds_allowed);
+	tcase_add_test(tc, test_db_prune_keeps_recent_days);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");
@@ -1071,6 +1214,7 @@ db_suite(void)
 	tcase_add_test(tc, test_db_charge_zero_limit_denies);
 	tcase_add_test(tc, test_db_charge_many_denials_counted);
 	tcase_add_test(tc, test_db_longest_external_id_kept);
+	tcase_add_test(tc, test_db_prune_deletes_in_several_chunks);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2,8 +2,10 @@
  * Agreement of admin/openapi.json with the admin API's dispatch table.
  * Every route must be described with the same path, method, query
  * parameters and body fields, and every described operation must be a
- * route, so neither can change without the other. Local "$ref"s
- * ("#/components/...") are followed; no other kind is used.
+ * route, so neither can change without the other. The usage reports'
+ * bodies, built from a database with one user's decisions, outcomes and
+ * refusals, must have exactly the members their schemas describe. Local
+ * "$ref"s ("#/components/...") are followed; no other kind is used.
  */
 #include "config.h"
 
@@ -16,6 +18,7 @@
 #include <json-c/json.h>
 
 #include "admin.h"
+#include "db.h"
 
 #ifndef ADMIN_OPENAPI_FILE
 #error "ADMIN_OPENAPI_FILE must name admin/openapi.json"
@@ -280,6 +283,168 @@ START_TEST(test_openapi_every_operation_is_routed)
 }
 END_TEST
 
+/* Tell whether jo has a member name, JSON null included. */
+static int
+has_member(struct json_object *jo, const char *name)
+{
+	return json_object_object_get_ex(jo, name, NULL);
+}
+
+/*
+ * Find the schema of member name in an object schema, looking into the
+ * parts of an "allOf". Returns NULL if it is not described.
+ */
+static struct json_object *
+member_schema(struct json_object *schema, const char *name)
+{
+	struct json_object	*all, *found;
+	size_t			 i;
+
+	schema = resolve(schema);
+	if ((found = get(get(schema, "properties"), name)) != NULL)
+		return found;
+	all = get(schema, "allOf");
+	for (i = 0; all != NULL && i < json_object_array_length(all); i++)
+		if ((found = member_schema(json_object_array_get_idx(all, i),
+		    name)) != NULL)
+			return found;
+	return NULL;
+}
+
+/* Check that every required member of schema (and its allOf) is in jo. */
+static void
+assert_required_served(struct json_object *jo, struct json_object *schema,
+    const char *where)
+{
+	struct json_object	*required, *all;
+	const char		*name;
+	size_t			 i;
+
+	schema = resolve(schema);
+	required = get(schema, "required");
+	for (i = 0; required != NULL && i < json_object_array_length(required);
+	    i++) {
+		name = json_object_get_string(json_object_array_get_idx(
+		    required, i));
+		ck_assert_msg(has_member(jo, name), "%s: required member '%s' "
+		    "is not served", where, name);
+	}
+	all = get(schema, "allOf");
+	for (i = 0; all != NULL && i < json_object_array_length(all); i++)
+		assert_required_served(jo, json_object_array_get_idx(all, i),
+		    where);
+}
+
+/*
+ * Check that jo has exactly the members that schema describes, every
+ * required one among them, recursing into objects and arrays. where
+ * names the place for the failure message.
+ */
+static void
+assert_matches_schema(struct json_object *jo, struct json_object *schema,
+    const char *where)
+{
+	struct json_object	*items, *sub_schema;
+	char			 sub[256];
+	size_t			 i;
+
+	schema = resolve(schema);
+	if (json_object_is_type(jo, json_type_array)) {
+		items = get(schema, "items");
+		ck_assert_msg(items != NULL, "%s: an array without items", where);
+		for (i = 0; i < json_object_array_length(jo); i++) {
+			snprintf(sub, sizeof(sub), "%s[%zu]", where, i);
+			assert_matches_schema(json_object_array_get_idx(jo, i),
+			    items, sub);
+		}
+		return;
+	}
+	if (!json_object_is_type(jo, json_type_object))
+		return;
+	json_object_object_foreach(jo, name, value) {
+		sub_schema = member_schema(schema, name);
+		ck_assert_msg(sub_schema != NULL, "%s: member '%s' is served "
+		    "but not in openapi.json", where, name);
+		snprintf(sub, sizeof(sub), "%s.%s", where, name);
+		assert_matches_schema(value, sub_schema, sub);
+	}
+	assert_required_served(jo, schema, where);
+}
+
+/* A database with one user who has a decision, an outcome and a 401. */
+static struct db *
+usage_db(struct db_user *user)
+{
+	struct db_outcomes	 o;
+	struct db_system_day	 sys;
+	struct reqerr		 re;
+	struct db		*db;
+	int64_t			 used;
+
+	reqerr_clear(&re);
+	db = db_open(":memory:", 0, 1000, DB_OPEN_MIGRATE, &re);
+	ck_assert_msg(db != NULL, "db_open: %s", re.db_message);
+	memset(&o, 0, sizeof(o));
+	o.status_5xx = 1;
+	histogram_add(&o.latency, 1500);
+	memset(&sys, 0, sizeof(sys));
+	sys.unauthorized = 1;
+	ck_assert_int_eq(db_user_insert(db, "00000000-0000-4000-8000-"
+	    "00000000000a", "alice", 5, "2026-03-10T12:00:00Z", &re), 0);
+	ck_assert_int_eq(db_user_get(db, "00000000-0000-4000-8000-"
+	    "00000000000a", user, &re), 1);
+	ck_assert_int_eq(db_begin(db, &re), 0);
+	ck_assert_int_eq(db_usage_charge(db, user->id, "2026-03-10", 1, 5,
+	    &used, &re), 1);
+	ck_assert_int_eq(db_outcomes_add(db, user->id, "2026-03-10", &o, &re),
+	    1);
+	ck_assert_int_eq(db_system_add(db, "2026-03-10", &sys, &re), 0);
+	ck_assert_int_eq(db_source_add(db, "2026-03-10", "192.0.2.1", 1, 10,
+	    &re), 1);
+	ck_assert_int_eq(db_commit(db, &re), 0);
+	return db;
+}
+
+START_TEST(test_openapi_usage_summary_members_match)
+{
+	struct db_user		 user;
+	struct reqerr		 re;
+	struct db		*db = usage_db(&user);
+	struct json_object	*jo;
+
+	reqerr_clear(&re);
+	jo = admin_usage_summary_build(db, "2026-03-10", 10, &re);
+	ck_assert_ptr_nonnull(jo);
+	ck_assert_uint_eq(json_object_array_length(get(jo, "top_users")), 1);
+	ck_assert_uint_eq(json_object_array_length(get(jo,
+	    "top_users_by_errors")), 1);
+	ck_assert_uint_eq(json_object_array_length(get(jo,
+	    "unauthorized_sources")), 1);
+	assert_matches_schema(jo, get(get(get(spec, "components"), "schemas"),
+	    "UsageSummary"), "UsageSummary");
+	json_object_put(jo);
+	db_close(db);
+}
+END_TEST
+
+START_TEST(test_openapi_usage_report_members_match)
+{
+	struct db_user		 user;
+	struct reqerr		 re;
+	struct db		*db = usage_db(&user);
+	struct json_object	*jo;
+
+	reqerr_clear(&re);
+	jo = admin_usage_report_build(db, &user, "2026-03-09", "2026-03-10",
+	    &re);
+	ck_assert_ptr_nonnull(jo);
+	assert_matches_schema(jo, get(get(get(spec, "components"), "schemas"),
+	    "UsageReport"), "UsageReport");
+	json_object_put(jo);
+	db_close(db);
+}
+END_TEST
+
 static Suite *
 openapi_suite(void)
 {
@@ -300,6 +465,8 @@ openapi_suite(void)
 	tcase_add_loop_test(tc, test_openapi_operations_declare_401, 0,
 	    (int)nroutes);
 	tcase_add_test(tc, test_openapi_every_operation_is_routed);
+	tcase_add_test(tc, test_openapi_usage_summary_members_match);
+	tcase_add_test(tc, test_openapi_usage_report_members_match);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -5,14 +5,14 @@
 # reaching the upstream. A limit lowered below today's usage gets 429,
 # and a raised limit lets the next request through.
 
-. "$(dirname "$0")/admin-lib.sh"
+. "$(dirname "$0")/lib.sh"
 
 WARM=5		# requests served before each change
 
 it_config
 it_start_upstream
 ADMIN_TOKEN=$(ctl token create it-ops 2>/dev/null)
-it_admin_start
+it_start_server
 
 # new_user EXTERNAL_ID LIMIT: print the new user's id.
 new_user() {

@@ -1,16 +1,16 @@
 #!/bin/bash
-# The admin API through a real lighttpd with the shipped configuration.
+# The admin API through a real web server with the shipped configuration.
 # It drives the whole user and key life cycle with curl and checks admin
 # tokens and the separation of the admin listener from the data plane.
 # At the end no log, database file or other test file may contain an
 # issued key's secret.
 
-. "$(dirname "$0")/admin-lib.sh"
+. "$(dirname "$0")/lib.sh"
 
 it_config
 it_start_upstream
 ADMIN_TOKEN=$(ctl token create it-ops 2>/dev/null)
-it_admin_start
+it_start_server
 
 # --- admin tokens ------------------------------------------------------------
 
@@ -106,7 +106,7 @@ admin GET /admin/v1/users/$USER
 check_eq "revoked user: no active key" 0 "$(it_json keys active)"
 check_eq "upstream got nothing more" 1 "$(it_upstream_count)"
 
-# --- HTTP details through lighttpd -------------------------------------------
+# --- HTTP details ------------------------------------------------------------
 
 admin DELETE /admin/v1/users/$USER
 check_eq "wrong method: 405" 405 "$STATUS"
@@ -117,12 +117,12 @@ admin POST /admin/v1/users "@$T/big.json"
 check_eq "body over 64 KiB: 413" 413 "$STATUS"
 check_eq "body over 64 KiB: code" body_too_large "$(it_json error code)"
 
-# Oversized input never stops dripline-admin: lighttpd refuses what is
-# over its own limits, and the app what is over the API's.
-admin_pid=$(pgrep -P "$SERVER_PID" -f dripline-admin)
+# Oversized input never stops dripline-admin: the web server refuses what
+# is over its own limits, and the app what is over the API's.
+admin_pid=$(it_admin_pid)
 head -c 2000000 /dev/zero | tr '\0' ' ' > "$T/huge.json"
 admin POST /admin/v1/users "@$T/huge.json"
-check_eq "body over 1 MiB: lighttpd's 413" 413 "$STATUS"
+check_eq "body over 1 MiB: the web server's 413" 413 "$STATUS"
 saved_token=$ADMIN_TOKEN
 ADMIN_TOKEN=$(head -c 102400 /dev/zero | tr '\0' t)
 admin GET /admin/v1/health
@@ -138,8 +138,7 @@ check_eq "2 KB query string: 400" 400 "$STATUS"
 check_eq "2 KB query string: code" invalid_parameter "$(it_json error code)"
 admin GET "/admin/v1/users?external_id=$(head -c 102400 /dev/zero | tr '\0' x)"
 check_range "100 KB query string: 4xx" 400 499 "$STATUS"
-check_eq "dripline-admin still runs" "$admin_pid" \
-    "$(pgrep -P "$SERVER_PID" -f dripline-admin)"
+check_eq "dripline-admin still runs" "$admin_pid" "$(it_admin_pid)"
 
 admin GET /admin/v1/audit
 check_eq "audit: 200" 200 "$STATUS"

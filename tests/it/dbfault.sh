@@ -88,10 +88,11 @@ mv "$T/good.db" "$db"
 expect_allowed "not a database replaced"
 
 it_stop_server
+version=$(sql 'PRAGMA user_version')
 sql 'PRAGMA user_version = 99'
 it_start_server
 expect_503 "newer schema" "schema version 99 is newer"
-sql 'PRAGMA user_version = 1'
+sql "PRAGMA user_version = $version"
 expect_allowed "schema version restored"
 
 # Another process holds the write lock for 3 s, past the 400 ms timeout.

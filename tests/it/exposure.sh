@@ -62,11 +62,18 @@ for path in shipped("www-conf/systemd/*admin*.socket"):
                             open(path, encoding="utf-8").read(), re.M):
         show(path, value.strip())
 
-# nginx: every server block that passes requests to dripline-admin.
+# nginx: every server block that passes requests to dripline-admin,
+# directly or through the shipped admin include, which itself has no
+# listen directive.
 for path in shipped("www-conf/nginx/*") + shipped("scripts/*.sh"):
     text = open(path, encoding="utf-8").read()
+    if path.endswith("dripline-admin.conf"):
+        for value in re.findall(r"^\s*listen\s+([^;\s]+)", text, re.M):
+            show(path, "listen in the include " + value)
+        continue
     for block in re.split(r"\bserver\s*\{", text)[1:]:
-        if re.search(r"fastcgi_pass\s+[^;]*admin", block):
+        if re.search(r"fastcgi_pass\s+[^;]*admin|dripline-admin\.conf",
+                     block):
             for value in re.findall(r"^\s*listen\s+([^;\s]+)", block, re.M):
                 show(path, value)
 PY
@@ -76,6 +83,8 @@ check_match "the lighttpd example sets the admin address" \
     "site.conf.example: " "$(cat "$T/listeners")"
 check_match "the systemd socket unit is found" \
     "dripline-admin.socket: " "$(cat "$T/listeners")"
+check_match "the nginx example's admin server is found" \
+    "nginx.conf.example: " "$(cat "$T/listeners")"
 while IFS= read -r line; do
 	address=${line#*: }
 	check_match "${line%%: *} listens on loopback or a unix socket" \

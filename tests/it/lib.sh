@@ -3,7 +3,8 @@
 # Each test gets a private directory with a configuration, a SQLite file,
 # the mock upstream (which appends one JSON line per request it receives
 # to upstream.jsonl) and a web server on free loopback ports, running the
-# shipped web server configuration and the real programs. Everything the
+# shipped web server configuration and the real programs. As shipped, the
+# access log feeds dripline-collector. Everything the
 # test started is stopped by PID when it exits; on failure the logs are
 # printed.
 #
@@ -18,7 +19,9 @@ IT_NAME=$(basename "$0" .sh)
 : "${top_builddir:=$top_srcdir}"
 SERVER=${DRIPLINE_SERVER:-lighttpd}
 AUTHORIZER=$top_builddir/authorizer/dripline-authorizer
+ADMIN=$top_builddir/admin/dripline-admin
 CTL=$top_builddir/ctl/driplinectl
+COLLECTOR=$top_builddir/collector/dripline-collector
 MOCK=$top_srcdir/demo/mock-upstream.py
 WWW=$top_srcdir/www-conf
 
@@ -35,6 +38,8 @@ AUTHORIZER_PID=""
 IT_AUTHORIZER_PIDS=()
 # File systems the test mounted under $T, unmounted when it exits.
 IT_MOUNTS=""
+COLLECTOR_PID=""
+ADMIN_PID=""
 
 it_skip_or_fail() {
 	if [ -n "${DRIPLINE_REQUIRE_SERVERS:-}" ]; then
@@ -60,10 +65,12 @@ chmod 711 "$T"
 
 it_cleanup() {
 	local pid
-	for pid in $SERVER_PID $AUTHORIZER_PID $UPSTREAM_PID $IT_PIDS; do
+	for pid in $SERVER_PID $AUTHORIZER_PID $ADMIN_PID $COLLECTOR_PID \
+	    $UPSTREAM_PID $IT_PIDS; do
 		kill "$pid" 2>/dev/null
 	done
-	for pid in $SERVER_PID $AUTHORIZER_PID $UPSTREAM_PID $IT_PIDS; do
+	for pid in $SERVER_PID $AUTHORIZER_PID $ADMIN_PID $COLLECTOR_PID \
+	    $UPSTREAM_PID $IT_PIDS; do
 		wait "$pid" 2>/dev/null
 	done
 	if [ "$IT_FAILED" -ne 0 ]; then
@@ -189,13 +196,18 @@ var.dripline_bind             = "127.0.0.1"
 var.dripline_port             = $PORT
 var.dripline_state_dir        = "$T"
 var.dripline_authorizer       = "${IT_AUTHORIZER:-$AUTHORIZER}"
+var.dripline_collector        = "$COLLECTOR"
 var.dripline_config           = "$T/dripline.conf"
 var.dripline_lua_dir          = "$WWW/lighttpd"
 var.dripline_upstream_host    = "127.0.0.1"
 var.dripline_upstream_port    = ${IT_UPSTREAM_PORT:-$UPSTREAM_PORT}
 var.dripline_upstream_timeout = ${IT_UPSTREAM_TIMEOUT:-3}
 var.dripline_authorizer_extra_procs = $((${IT_AUTHORIZERS:-1} - 1))
+var.dripline_admin_bind       = "127.0.0.1"
+var.dripline_admin_port       = $ADMIN_PORT
+var.dripline_admin            = "$ADMIN"
 include "$WWW/lighttpd/dripline.conf"
+include "$WWW/lighttpd/dripline-admin.conf"
 ${IT_LIGHTTPD_EXTRA:-}
 SITE
 }
@@ -226,6 +238,9 @@ $(for i in $(seq "${IT_AUTHORIZERS:-1}"); do
 	echo "		server unix:$(it_authorizer_socket "$i");"
 done)
 	}
+	upstream dripline_admin {
+		server unix:$T/admin.sock;
+	}
 	upstream dripline_upstream {
 		server 127.0.0.1:${IT_UPSTREAM_PORT:-$UPSTREAM_PORT};
 		keepalive 16;
@@ -233,7 +248,13 @@ done)
 	server {
 		listen 127.0.0.1:$PORT;
 		proxy_read_timeout ${IT_UPSTREAM_TIMEOUT:-3}s;
+		access_log $T/nginx-access.log;
+		access_log syslog:server=unix:$T/collector.sock,nohostname,tag=dripline dripline_outcome;
 		include $WWW/nginx/dripline-gateway.conf;
+	}
+	server {
+		listen 127.0.0.1:$ADMIN_PORT;
+		include $WWW/nginx/dripline-admin.conf;
 	}
 }
 SITE
@@ -273,6 +294,9 @@ it_start_authorizer() {
 # is not running.
 it_start_authorizers() {
 	local i pid
+	# A test that cleared AUTHORIZER_PID wants new ones, and one that set
+	# it to its own authorizer keeps that.
+	[ -z "$AUTHORIZER_PID" ] && IT_AUTHORIZER_PIDS=()
 	if [ ${#IT_AUTHORIZER_PIDS[@]} -eq 0 ] && [ -n "$AUTHORIZER_PID" ] &&
 	    kill -0 $AUTHORIZER_PID 2>/dev/null; then
 		return 0
@@ -285,10 +309,41 @@ it_start_authorizers() {
 	done
 }
 
-# Start the web server in the foreground of a background job; its stderr
-# (and so the authorizer's log under lighttpd) goes to server.log.
+# Start a standalone collector on $T/collector.sock (nginx deployments),
+# as in nginx.conf.example. Its log goes to collector.log.
+it_start_collector() {
+	rm -f "$T/collector.sock"
+	"$COLLECTOR" -c "$T/dripline.conf" -s "unix:$T/collector.sock" \
+	    -m 0660 -g www-data >> "$T/collector.log" 2>&1 &
+	COLLECTOR_PID=$!
+	for _ in $(seq 100); do
+		[ -S "$T/collector.sock" ] && return 0
+		sleep 0.05
+	done
+	it_fail "the collector did not create its socket"
+	exit 1
+}
+
+# Start dripline-admin on $T/admin.sock (nginx deployments); its log goes
+# to admin.log.
+it_start_admin() {
+	"$ADMIN" -c "$T/dripline.conf" -s "unix:$T/admin.sock" -m 0660 \
+	    -g www-data >> "$T/admin.log" 2>&1 &
+	ADMIN_PID=$!
+	for _ in $(seq 100); do
+		[ -S "$T/admin.sock" ] && return 0
+		sleep 0.05
+	done
+	it_fail "dripline-admin did not create its socket"
+	exit 1
+}
+
+# Start the web server in the foreground of a background job, with the
+# gateway on $PORT and the admin API on $ADMIN_PORT. Its stderr (and so
+# the logs of the apps lighttpd spawns) goes to server.log.
 it_start_server() {
 	: "${PORT:=$(it_free_port)}"
+	: "${ADMIN_PORT:=$(it_free_port)}"
 	case $SERVER in
 	lighttpd)
 		it_lighttpd_site
@@ -297,6 +352,13 @@ it_start_server() {
 		;;
 	nginx)
 		it_start_authorizers
+		if [ -z "$ADMIN_PID" ] || ! kill -0 "$ADMIN_PID" 2>/dev/null; then
+			it_start_admin
+		fi
+		if [ -z "$COLLECTOR_PID" ] ||
+		    ! kill -0 "$COLLECTOR_PID" 2>/dev/null; then
+			it_start_collector
+		fi
 		it_nginx_site
 		nginx -c "$T/nginx.conf" -e "$T/nginx-error.log" \
 		    >> "$T/server.log" 2>&1 &
@@ -308,20 +370,22 @@ it_start_server() {
 		;;
 	esac
 	for _ in $(seq 100); do
-		curl -s -o /dev/null "http://127.0.0.1:$PORT/" && return 0
+		curl -s -o /dev/null "http://127.0.0.1:$PORT/" &&
+		    curl -s -o /dev/null "http://127.0.0.1:$ADMIN_PORT/" &&
+		    return 0
 		sleep 0.05
 	done
-	it_fail "$SERVER did not start on port $PORT"
+	it_fail "$SERVER did not start on ports $PORT and $ADMIN_PORT"
 	exit 1
 }
 
-# Stop the web server, and a standalone authorizer with it. Wait until
-# the processes the server spawned are gone too: lighttpd reuses a live
-# authorizer it finds on its socket instead of starting a new one.
+# Stop the web server, and the standalone apps (nginx) with it. Wait
+# until the processes the server spawned are gone too: lighttpd reuses a
+# live authorizer it finds on its socket instead of starting a new one.
 it_stop_server() {
 	local pid children
 	children=$(pgrep -P "$SERVER_PID")
-	for pid in $SERVER_PID $AUTHORIZER_PID; do
+	for pid in $SERVER_PID $AUTHORIZER_PID $ADMIN_PID $COLLECTOR_PID; do
 		kill "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
@@ -334,6 +398,8 @@ it_stop_server() {
 	SERVER_PID=""
 	AUTHORIZER_PID=""
 	IT_AUTHORIZER_PIDS=()
+	ADMIN_PID=""
+	COLLECTOR_PID=""
 }
 
 # kill -9 the web server and every process it started.
@@ -360,10 +426,40 @@ it_authorizer_pid() {
 	it_authorizer_pids | head -n 1
 }
 
+# PID of dripline-admin: spawned by lighttpd, or standalone for nginx.
+it_admin_pid() {
+	if [ -n "$ADMIN_PID" ]; then
+		echo "$ADMIN_PID"
+	else
+		pgrep -P "$SERVER_PID" -f dripline-admin
+	fi
+}
+
 # The authorizer's log lines.
 it_log() {
 	cat "$T/server.log" "$T/authorizer.log" 2>/dev/null |
 	    grep -h 'dripline-authorizer\['
+}
+
+# The admin app's log lines.
+it_admin_log() {
+	cat "$T/server.log" "$T/admin.log" 2>/dev/null |
+	    grep -h 'dripline-admin\['
+}
+
+# admin METHOD PATH [BODY]: call the admin API with $ADMIN_TOKEN (unset
+# it for no token). The status goes to STATUS, the body to $T/body and
+# the response headers to $T/headers.
+admin() {
+	local method=$1 path=$2 args=()
+	if [ $# -ge 3 ]; then
+		args+=(-H 'Content-Type: application/json' --data-binary "$3")
+	fi
+	if [ -n "${ADMIN_TOKEN:-}" ]; then
+		args+=(-H "Authorization: Bearer $ADMIN_TOKEN")
+	fi
+	STATUS=$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' \
+	    -X "$method" "${args[@]}" "http://127.0.0.1:$ADMIN_PORT$path")
 }
 
 # it_user EXTERNAL_ID DAILY_LIMIT: print the new user's id.

@@ -1,0 +1,230 @@
+/*
+ * Batch of outcomes; see batch.h. Entries are found through an open
+ * addressing hash on user and day with twice as many slots as entries,
+ * so a lookup stays short however many users a batch holds.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+
+#define BATCH_SLOTS	(2 * BATCH_ENTRIES_MAX)	/* a power of two */
+
+int
+batch_init(struct batch *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->entries = calloc(BATCH_ENTRIES_MAX, sizeof(*b->entries));
+	b->index = malloc(BATCH_SLOTS * sizeof(*b->index));
+	if (b->entries == NULL || b->index == NULL) {
+		batch_free(b);
+		return -1;
+	}
+	memset(b->index, 0xff, BATCH_SLOTS * sizeof(*b->index));
+	return 0;
+}
+
+void
+batch_free(struct batch *b)
+{
+	free(b->entries);
+	free(b->index);
+	b->entries = NULL;
+	b->index = NULL;
+}
+
+/* FNV-1a over the user id and the day. */
+static uint32_t
+batch_hash(const char *user_id, const char *day)
+{
+	uint32_t	h = 2166136261u;
+	const char	*p;
+
+	for (p = user_id; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	for (p = day; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return h;
+}
+
+/* Find or add the entry of user and day; NULL if the batch is full. */
+static struct batch_entry *
+batch_entry(struct batch *b, const char *user_id, const char *day)
+{
+	struct batch_entry	*e;
+	uint32_t		 slot;
+
+	slot = batch_hash(user_id, day) & (BATCH_SLOTS - 1);
+	for (;;) {
+		if (b->index[slot] < 0)
+			break;
+		e = &b->entries[b->index[slot]];
+		if (strcmp(e->user_id, user_id) == 0 &&
+		    strcmp(e->day, day) == 0)
+			return e;
+		slot = (slot + 1) & (BATCH_SLOTS - 1);
+	}
+	if (b->nentries == BATCH_ENTRIES_MAX)
+		return NULL;
+	b->index[slot] = (int32_t)b->nentries;
+	e = &b->entries[b->nentries++];
+	memset(e, 0, sizeof(*e));
+	memcpy(e->user_id, user_id, sizeof(e->user_id));
+	memcpy(e->day, day, sizeof(e->day));
+	return e;
+}
+
+int
+batch_add(struct batch *b, const struct logline *line)
+{
+	struct batch_entry	*e;
+	struct db_outcomes	*o;
+
+	if ((e = batch_entry(b, line->user_id, line->day)) == NULL) {
+		b->dropped++;
+		return -1;
+	}
+	o = &e->outcomes;
+	switch (line->outcome) {
+	case LOGLINE_2XX:
+		o->status_2xx++;
+		break;
+	case LOGLINE_4XX:
+		o->status_4xx++;
+		break;
+	case LOGLINE_5XX:
+		o->status_5xx++;
+		break;
+	case LOGLINE_TIMED_OUT:
+		o->timed_out++;
+		break;
+	case LOGLINE_UNREACHABLE:
+		o->unreachable++;
+		break;
+	case LOGLINE_OTHER:
+		o->other++;
+		break;
+	}
+	if (line->latency_us >= 0)
+		histogram_add(&o->latency, line->latency_us);
+	b->lines++;
+	return 0;
+}
+
+int
+batch_add_malformed(struct batch *b, const char *day)
+{
+	struct utc_window	w;
+	size_t			i;
+
+	if (day[0] == '\0') {
+		utcday_window(utcday_now_ms(), &w);
+		day = w.day;
+	}
+	for (i = 0; i < b->ndays; i++)
+		if (strcmp(b->days[i].day, day) == 0)
+			break;
+	if (i == b->ndays) {
+		if (b->ndays == BATCH_DAYS_MAX) {
+			b->dropped++;
+			return -1;
+		}
+		memset(&b->days[i], 0, sizeof(b->days[i]));
+		memcpy(b->days[i].day, day, sizeof(b->days[i].day));
+		b->ndays++;
+	}
+	b->days[i].malformed++;
+	b->lines++;
+	return 0;
+}
+
+/* Empty b after a write. */
+static void
+batch_clear(struct batch *b)
+{
+	memset(b->index, 0xff, BATCH_SLOTS * sizeof(*b->index));
+	b->nentries = 0;
+	b->ndays = 0;
+	b->lines = 0;
+}
+
+/*
+ * Add unmatched outcomes to the day's counters in days (n of them, at
+ * most BATCH_ENTRIES_MAX + BATCH_DAYS_MAX).
+ */
+static void
+batch_days_add(struct batch_day *days, int64_t *unmatched, size_t *n,
+    const char *day, int64_t malformed, int64_t lines_unmatched)
+{
+	size_t	i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp(days[i].day, day) == 0)
+			break;
+	if (i == *n) {
+		memcpy(days[i].day, day, sizeof(days[i].day));
+		days[i].malformed = 0;
+		unmatched[i] = 0;
+		(*n)++;
+	}
+	days[i].malformed += malformed;
+	unmatched[i] += lines_unmatched;
+}
+
+int
+batch_write(struct batch *b, struct db *db, struct batch_result *result,
+    struct reqerr *re)
+{
+	struct db_system_day	 delta;
+	struct batch_day	*days = NULL;
+	int64_t			*unmatched = NULL, n;
+	size_t			 i, ndays = 0;
+	int			 rc, ret = -1;
+
+	memset(result, 0, sizeof(*result));
+	days = calloc(b->nentries + b->ndays + 1, sizeof(*days));
+	unmatched = calloc(b->nentries + b->ndays + 1, sizeof(*unmatched));
+	if (days == NULL || unmatched == NULL) {
+		REQERR(re, 500, "internal_error", "out of memory");
+		goto out;
+	}
+	if (db_begin(db, re) == -1)
+		goto out;
+
+	for (i = 0; i < b->nentries; i++) {
+		rc = db_outcomes_add(db, b->entries[i].user_id,
+		    b->entries[i].day, &b->entries[i].outcomes, re);
+		if (rc == -1)
+			goto out;
+		n = db_outcomes_total(&b->entries[i].outcomes);
+		if (rc == 0) {
+			batch_days_add(days, unmatched, &ndays,
+			    b->entries[i].day, 0, n);
+			result->unmatched += n;
+		} else
+			result->outcomes += n;
+	}
+	for (i = 0; i < b->ndays; i++) {
+		batch_days_add(days, unmatched, &ndays, b->days[i].day,
+		    b->days[i].malformed, 0);
+		result->malformed += b->days[i].malformed;
+	}
+	for (i = 0; i < ndays; i++) {
+		memset(&delta, 0, sizeof(delta));
+		delta.log_malformed = days[i].malformed;
+		delta.log_unmatched = unmatched[i];
+		if (db_system_add(db, days[i].day, &delta, re) == -1)
+			goto out;
+	}
+	if (db_commit(db, re) == -1)
+		goto out;
+	batch_clear(b);
+	ret = 0;
+out:
+	db_rollback(db);
+	free(days);
+	free(unmatched);
+	return ret;
+}

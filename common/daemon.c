@@ -1,0 +1,114 @@
+/* Startup of the FastCGI apps; see daemon.h. */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include "daemon.h"
+#include "fcgi_server.h"
+#include "log.h"
+
+static void
+daemon_usage(const char *progname)
+{
+	fprintf(stderr,
+	    "usage: %s [-vV] [-c config] [-s socket] [-m mode] [-g group]\n"
+	    "  -c config  configuration file (default: $" CONF_ENV ", else "
+	    "%s)\n"
+	    "  -s socket  listen on unix:/path or HOST:PORT instead of the "
+	    "socket\n"
+	    "             a web server or systemd passes\n"
+	    "  -m mode    permissions of a unix socket, octal (default "
+	    "0660)\n"
+	    "  -g group   group of a unix socket, e.g. the web server's "
+	    "group\n"
+	    "  -v         log at debug level\n"
+	    "  -V         print the version and exit\n",
+	    progname, conf_choose_path(NULL));
+	exit(2);
+}
+
+void
+daemon_start(struct daemon *d, const char *progname, int argc, char *argv[])
+{
+	const char	*conf_path = NULL, *spec = NULL, *group = NULL;
+	char		 err[512];
+	char		*end;
+	long		 mode = 0660;
+	int		 ch, debug = 0;
+
+	memset(d, 0, sizeof(*d));
+	d->progname = progname;
+	d->listen_fd = -1;
+	while ((ch = getopt(argc, argv, "c:g:m:s:vV")) != -1) {
+		switch (ch) {
+		case 'c':
+			conf_path = optarg;
+			break;
+		case 'g':
+			group = optarg;
+			break;
+		case 'm':
+			mode = strtol(optarg, &end, 8);
+			if (*optarg == '\0' || *end != '\0' || mode < 0 ||
+			    mode > 0777) {
+				fprintf(stderr, "%s: invalid mode '%s': use "
+				    "octal, e.g. 0660\n", progname, optarg);
+				exit(2);
+			}
+			break;
+		case 's':
+			spec = optarg;
+			break;
+		case 'v':
+			debug = 1;
+			break;
+		case 'V':
+			printf("%s %s\n", progname, PACKAGE_VERSION);
+			exit(0);
+		default:
+			daemon_usage(progname);
+		}
+	}
+	if (optind != argc)
+		daemon_usage(progname);
+
+	log_init(progname, 0);
+	conf_path = conf_choose_path(conf_path);
+	if ((d->conf = conf_load(conf_path, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
+	log_set_level(debug ? LOG_LEVEL_DEBUG :
+	    (enum log_level)d->conf->log_level);
+
+	d->listen_fd = listen_open(spec, (mode_t)mode, &d->origin, err,
+	    sizeof(err));
+	if (d->listen_fd == -1)
+		fatalx("%s", err);
+	if (group != NULL && listen_set_group(group, err, sizeof(err)) == -1) {
+		listen_cleanup();
+		fatalx("%s", err);
+	}
+#ifdef __linux__
+	/* Spawned by a web server: do not outlive it. */
+	if (d->origin == LISTEN_INHERITED)
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+#endif
+
+	if (fcgi_server_init() == -1)
+		fatal("cannot set up signals and libfcgi");
+}
+
+void
+daemon_stop(struct daemon *d)
+{
+	if (d->origin == LISTEN_SPEC)
+		listen_cleanup();
+	conf_free(d->conf);
+	d->conf = NULL;
+}
