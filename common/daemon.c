@@ -42,6 +42,7 @@ daemon_start(struct daemon *d, const char *progname, int argc, char *argv[])
 	char		*end;
 	long		 mode = 0660;
 	int		 ch, debug = 0;
+	pid_t		 parent = getppid();
 
 	memset(d, 0, sizeof(*d));
 	d->progname = progname;
@@ -95,9 +96,20 @@ daemon_start(struct daemon *d, const char *progname, int argc, char *argv[])
 		fatalx("%s", err);
 	}
 #ifdef __linux__
-	/* Spawned by a web server: do not outlive it. */
-	if (d->origin == LISTEN_INHERITED)
+	/*
+	 * Spawned by a web server: do not outlive it. The signal comes only
+	 * for a parent that dies from now on, so check for one that died
+	 * while this process started. A web server started anew would
+	 * otherwise take this orphan for its own app and never replace it.
+	 * NOTE: a parent that died before this function ran is not seen,
+	 * because parent is read at its start.
+	 */
+	if (d->origin == LISTEN_INHERITED) {
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			fatalx("the web server that started %s (PID %ld) has "
+			    "exited; stopping", progname, (long)parent);
+	}
 #endif
 
 	if (fcgi_server_init() == -1)

@@ -52,6 +52,37 @@ check_eq "bad configuration: exit status 1" 1 "$?"
 check_match "bad configuration: file, line and reason" \
     "bad.conf:2: route cost: 'one' is not a whole number" "$(cat "$T/bad.out")"
 
+# A web server that dies while the authorizer it spawned is still
+# starting: the authorizer must not run on as an orphan, which a web
+# server started anew would take for its own and never replace. The
+# spawner hands over a listening socket on fd 0, as lighttpd does, and
+# exits while the authorizer waits to read its configuration from a FIFO.
+mkfifo "$T/slow.conf"
+python3 - "$AUTHORIZER" "$T/slow.conf" "$T/orphan.sock" "$T/orphan.pid" \
+    2>> "$T/orphan.log" <<'PY'
+import os, socket, sys
+listener = socket.socket(socket.AF_UNIX)
+listener.bind(sys.argv[3])
+listener.listen(8)
+child = os.fork()
+if child == 0:
+    os.dup2(listener.fileno(), 0)
+    os.execv(sys.argv[1], [sys.argv[1], "-c", sys.argv[2]])
+open(sys.argv[4], "w").write("%d\n" % child)
+PY
+orphan=$(cat "$T/orphan.pid")
+IT_PIDS="$IT_PIDS $orphan"
+cat "$T/dripline.conf" > "$T/slow.conf"
+for _ in $(seq 100); do
+	kill -0 "$orphan" 2>/dev/null || break
+	sleep 0.05
+done
+check_eq "an orphaned authorizer stops" gone \
+    "$(kill -0 "$orphan" 2>/dev/null && echo running || echo gone)"
+check_match "an orphaned authorizer says why" \
+    "the web server that started dripline-authorizer .* has exited" \
+    "$(cat "$T/orphan.log")"
+
 # Socket activation: systemd-socket-activate holds the socket and starts
 # the authorizer with it as fd 3, as a .socket unit does; nginx in front.
 systemd-socket-activate -l "$sock" \
