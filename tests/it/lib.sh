@@ -405,6 +405,8 @@ it_stop_server() {
 # kill -9 the web server and every process it started.
 it_kill9_server() {
 	local children
+	# Stopped first, so it cannot spawn a child that the list misses.
+	kill -STOP "$SERVER_PID" 2>/dev/null
 	children=$(pgrep -P "$SERVER_PID")
 	kill -9 $children "$SERVER_PID" 2>/dev/null
 	wait "$SERVER_PID" 2>/dev/null

@@ -14,13 +14,16 @@ chat='{"model":"mock-model","messages":[{"role":"user","content":"hi"}]}'
 secrets=()
 
 # lighttpd pipes its access log to the collector; keep a copy on the way.
-collector=$COLLECTOR
-COLLECTOR=$T/collector-tee
-cat > "$COLLECTOR" <<TEE
+# (nginx writes nginx-access.log itself, and its collector is a daemon.)
+if [ "$SERVER" = lighttpd ]; then
+	collector=$COLLECTOR
+	COLLECTOR=$T/collector-tee
+	cat > "$COLLECTOR" <<TEE
 #!/bin/sh
 tee -a "$T/lighttpd-access.log" | exec "$collector" "\$@"
 TEE
-chmod +x "$COLLECTOR"
+	chmod +x "$COLLECTOR"
+fi
 
 # send HEADER...: one chat completion with the given key headers.
 send() {
