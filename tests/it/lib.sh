@@ -63,8 +63,26 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/dripline-$IT_NAME.XXXXXX")
 # nginx workers run as www-data and must reach the authorizer's socket.
 chmod 711 "$T"
 
+# PIDs of the processes that have the test directory in their command
+# line or environment, other than this shell: what the test started. The
+# directory goes to python3 on stdin, so it does not find itself.
+it_leftover_pids() {
+	echo "$T/" | python3 -c '
+import os, sys
+needle = sys.stdin.read().strip().encode()
+for pid in os.listdir("/proc"):
+    for name in ("cmdline", "environ"):
+        try:
+            if pid.isdigit() and needle in open(
+                    "/proc/%s/%s" % (pid, name), "rb").read():
+                print(pid)
+                break
+        except OSError:
+            pass' | grep -vx -e "$$" -e "$BASHPID"
+}
+
 it_cleanup() {
-	local pid
+	local pid leftovers=""
 	for pid in $SERVER_PID $AUTHORIZER_PID $ADMIN_PID $COLLECTOR_PID \
 	    $UPSTREAM_PID $IT_PIDS; do
 		kill "$pid" 2>/dev/null
@@ -73,6 +91,17 @@ it_cleanup() {
 	    $UPSTREAM_PID $IT_PIDS; do
 		wait "$pid" 2>/dev/null
 	done
+	# The apps a web server spawned stop on their own once it is gone.
+	for _ in $(seq 20); do
+		leftovers=$(it_leftover_pids)
+		[ -z "$leftovers" ] && break
+		sleep 0.1
+	done
+	if [ -n "$leftovers" ]; then
+		it_fail "processes still running after the test, killed: $(ps \
+		    -o pid=,args= -p "$(echo $leftovers | tr ' ' ,)" | tr -s '\n ' '  ')"
+		kill -9 $leftovers 2>/dev/null
+	fi
 	if [ "$IT_FAILED" -ne 0 ]; then
 		echo "--- logs of $T"
 		tail -n 40 "$T"/*.log 2>/dev/null
@@ -81,6 +110,7 @@ it_cleanup() {
 		umount "$mount" 2>/dev/null || umount -l "$mount"
 	done
 	rm -rf --one-file-system "$T"
+	[ -z "$leftovers" ] || exit 1
 }
 trap it_cleanup EXIT
 
