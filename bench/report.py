@@ -212,11 +212,16 @@ def print_targets(s):
                  and i.split("/")[1] in ("normal", "full")]
         if worst:
             ms, id_ = max(worst)
+            # The setups without a database show what the machine adds.
+            context = "".join(
+                ", %s %.1f ms" % (setup, s.worst(other, "max_ms"))
+                for setup in ("bare", "ceiling")
+                for other in ["%s/%s/-" % (path, setup)] if other in ids)
             missed += not check(
                 "%s: slowest Dripline request" % path,
                 ms <= MAX_LATENCY_MS,
-                "%.1f ms in %s (target <= %.0f ms)" % (
-                    ms, id_, MAX_LATENCY_MS))
+                "%.1f ms in %s%s (target <= %.0f ms)" % (
+                    ms, id_, context, MAX_LATENCY_MS))
 
     largest = user_counts[-1] if user_counts else None
     for id_, kib in sorted(s.memory.items(), key=lambda x: sort_key(x[0])):

@@ -62,23 +62,27 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--quick)
 		ROUNDS=1 DURATION=2 USER_COUNTS=1000 WARMUP_SECONDS=1 ;;
-	--rounds) ROUNDS=$2; shift ;;
-	--duration) DURATION=$2; shift ;;
-	--connections) CONNECTIONS=$2; shift ;;
-	--users) USER_COUNTS=$2; shift ;;
-	--servers) SERVERS=$2; shift ;;
+	--rounds) ROUNDS=${2-}; shift ;;
+	--duration) DURATION=${2-}; shift ;;
+	--connections) CONNECTIONS=${2-}; shift ;;
+	--users) USER_COUNTS=${2-}; shift ;;
+	--servers) SERVERS=${2-}; shift ;;
 	--no-direct) DIRECT=0 ;;
-	--keys) MAX_KEYS=$2; shift ;;
-	--wrk-threads) WRK_THREADS=$2; shift ;;
-	--build) BUILD=$2; shift ;;
-	--data-dir) DATA_DIR=$2; shift ;;
-	--results) RESULTS_COPY=$2; shift ;;
+	--keys) MAX_KEYS=${2-}; shift ;;
+	--wrk-threads) WRK_THREADS=${2-}; shift ;;
+	--build) BUILD=${2-}; shift ;;
+	--data-dir) DATA_DIR=${2-}; shift ;;
+	--results) RESULTS_COPY=${2-}; shift ;;
 	-h|--help) usage ;;
 	*) echo "bench/run.sh: unknown option '$1'" >&2; usage ;;
 	esac
 	[ $# -gt 0 ] && shift
 done
 
+if [ -z "$USER_COUNTS" ]; then
+	echo "bench/run.sh: --users needs at least one user count" >&2
+	exit 2
+fi
 for value in "$ROUNDS" "$DURATION" "$CONNECTIONS" "$MAX_KEYS" \
     "$WRK_THREADS" $USER_COUNTS; do
 	case $value in
