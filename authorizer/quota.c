@@ -1,8 +1,9 @@
 /*
  * The writer thread and its queue; see quota.h for the design. The queue
  * is a singly linked FIFO under quota_lock. Jobs live on the submitting
- * worker's stack, which is safe because each worker waits until its job
- * is marked done, and the writer no longer touches a job after that.
+ * worker's stack, which is safe because each worker waits until the
+ * writer posts its job's semaphore, and the writer no longer touches a
+ * job after that.
  *
  * The database is opened at start and reopened after any error other than
  * a lock timeout. So the authorizer starts and responds with 503 while the
@@ -15,6 +16,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -29,7 +31,6 @@
 
 static pthread_mutex_t	 quota_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 quota_work = PTHREAD_COND_INITIALIZER;
-static pthread_cond_t	 quota_finished = PTHREAD_COND_INITIALIZER;
 static struct quota_job	*quota_head, *quota_tail;
 static int		 quota_stopping;
 static pthread_t	 quota_thread;
@@ -55,9 +56,10 @@ quota_start(const struct conf *conf)
 void
 quota_decide(struct quota_job *job)
 {
-	job->done = 0;
 	job->next = NULL;
 	reqerr_clear(&job->re);
+	/* Cannot fail: the semaphore is private and starts at 0. */
+	(void)sem_init(&job->decided, 0, 0);
 
 	pthread_mutex_lock(&quota_lock);
 	if (quota_tail != NULL)
@@ -66,9 +68,15 @@ quota_decide(struct quota_job *job)
 		quota_head = job;
 	quota_tail = job;
 	pthread_cond_signal(&quota_work);
-	while (!job->done)
-		pthread_cond_wait(&quota_finished, &quota_lock);
 	pthread_mutex_unlock(&quota_lock);
+
+	/*
+	 * A semaphore per job wakes this worker alone, so finishing a batch
+	 * wakes no other worker and nobody contends for quota_lock.
+	 */
+	while (sem_wait(&job->decided) == -1 && errno == EINTR)
+		continue;
+	sem_destroy(&job->decided);
 }
 
 void
@@ -331,15 +339,13 @@ quota_run_batch(struct quota_job *batch)
 		}
 	}
 
-	pthread_mutex_lock(&quota_lock);
+	/* A posted job may be gone at once: read next before posting. */
 	for (job = batch; job != NULL; job = next) {
 		next = job->next;
 		if (failed) {
 			job->result = QUOTA_ERROR;
 			job->re = re;
 		}
-		job->done = 1;
+		sem_post(&job->decided);
 	}
-	pthread_cond_broadcast(&quota_finished);
-	pthread_mutex_unlock(&quota_lock);
 }

@@ -15,6 +15,7 @@
 #ifndef DRIPLINE_QUOTA_H
 #define DRIPLINE_QUOTA_H
 
+#include <semaphore.h>
 #include <stdint.h>
 
 #include "conf.h"
@@ -41,14 +42,15 @@ struct quota_job {
 	int			 count_free;
 	char			 day[UTCDAY_DAY_LEN + 1];
 
-	/* Filled by the writer before done is set. */
+	/* Filled by the writer before it posts decided. */
 	enum quota_result	 result;
 	struct db_principal	 principal;
 	int64_t			 used;		/* units for day afterwards */
 	struct reqerr		 re;		/* cause when QUOTA_ERROR */
 
-	int			 done;		/* under the engine's lock */
-	struct quota_job	*next;
+	/* Posted by the writer once the fields above are final. */
+	sem_t			 decided;
+	struct quota_job	*next;		/* queue link, under the engine's lock */
 };
 
 /* Start the writer thread for conf (borrowed, must outlive the engine). */

@@ -440,7 +440,7 @@ conf_load(const char *path, char *err, size_t errlen)
 	conf->default_daily_limit = 1000;
 	conf->unmatched = CONF_UNMATCHED_DENY;
 	conf->log_level = LOG_LEVEL_INFO;
-	conf->threads = 8;
+	conf->threads = 32;
 	conf->retention_days = 400;
 	if ((conf->file = strdup(path)) == NULL ||
 	    (conf->key_prefix = strdup("dl_")) == NULL) {

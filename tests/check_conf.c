@@ -108,7 +108,7 @@ START_TEST(test_conf_defaults_applied)
 	ck_assert_str_eq(conf->key_prefix, "dl_");
 	ck_assert_int_eq(conf->unmatched, CONF_UNMATCHED_DENY);
 	ck_assert_int_eq(conf->log_level, LOG_LEVEL_INFO);
-	ck_assert_int_eq(conf->threads, 8);
+	ck_assert_int_eq(conf->threads, 32);
 	ck_assert_int_eq(conf->retention_days, 400);
 	ck_assert_uint_eq(conf->nroutes, 1);
 	conf_free(conf);
