@@ -434,12 +434,23 @@ it_stop_server() {
 
 # kill -9 the web server and every process it started.
 it_kill9_server() {
-	local children
+	local pid children
 	# Stopped first, so it cannot spawn a child that the list misses.
 	kill -STOP "$SERVER_PID" 2>/dev/null
 	children=$(pgrep -P "$SERVER_PID")
 	kill -9 $children "$SERVER_PID" 2>/dev/null
 	wait "$SERVER_PID" 2>/dev/null
+	# A killed process keeps its sockets until its exit completes, which
+	# takes a while for a large one. A web server started meanwhile would
+	# find the old authorizer's socket accepting, take it for a running
+	# authorizer, and not start one of its own. A zombie has exited.
+	for pid in $children; do
+		for _ in $(seq 100); do
+			grep -qs '^State:[[:space:]]*[^Z]' "/proc/$pid/status" ||
+			    break
+			sleep 0.05
+		done
+	done
 	SERVER_PID=""
 }
 
