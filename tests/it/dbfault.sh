@@ -28,6 +28,10 @@ else
 	have_mount=0
 	echo "# mount refused ($(head -n 1 "$T/mount.err")):" \
 	    "no read-only or full file system"
+	# The README's test command runs as root, where every fault must run.
+	if [ -n "${DRIPLINE_REQUIRE_SERVERS:-}" ]; then
+		it_fail "mount refused, so the read-only and full file system faults cannot run"
+	fi
 fi
 db=$store/dripline.db
 IT_DATABASE=$db
