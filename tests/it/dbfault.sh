@@ -11,9 +11,11 @@
 # (no root, no CAP_SYS_ADMIN), the read-only fault uses an immutable file
 # (chattr +i) or, failing that, a database header whose write version
 # makes SQLite treat the file as read-only. The full file system is then
-# not tested, and the output reports it. Each output line starting with "#"
-# gives the time the refused request took, for a human to compare with
-# lock_timeout_ms; no check depends on it.
+# not tested, and the output reports it. With DRIPLINE_REQUIRE_SERVERS
+# set, as under the README's test command, a refused mount is a failure.
+# Each output line starting with "#" gives the time the refused request
+# took, for a human to compare with lock_timeout_ms; no check depends on
+# it.
 . "$(dirname "$0")/lib.sh"
 
 LOCK_TIMEOUT_MS=400
