@@ -15,26 +15,28 @@
 #include "log.h"
 #include "path.h"
 
-static char	fuzz_path[] = "/tmp/dripline-fuzz-conf.XXXXXX";
+static char	fuzz_path[64];	/* the file, read through /proc */
 static int	fuzz_fd = -1;
 
 int	LLVMFuzzerInitialize(int *argc, char ***argv);
 
-static void
-remove_file(void)
-{
-	unlink(fuzz_path);
-}
-
+/*
+ * The temporary file is removed at once and read through its descriptor,
+ * so nothing is left behind however libFuzzer exits: an atexit handler
+ * did not run at the end of a timed run.
+ */
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	char	name[] = "/tmp/dripline-fuzz-conf.XXXXXX";
+
 	log_set_level(LOG_LEVEL_ERROR);
-	if ((fuzz_fd = mkstemp(fuzz_path)) == -1) {
+	if ((fuzz_fd = mkstemp(name)) == -1) {
 		perror("fuzz_conf: mkstemp");
 		exit(1);
 	}
-	atexit(remove_file);
+	unlink(name);
+	snprintf(fuzz_path, sizeof(fuzz_path), "/proc/self/fd/%d", fuzz_fd);
 	return 0;
 }
 
