@@ -72,7 +72,7 @@ quota_decide(struct quota_job *job)
 
 	/*
 	 * A semaphore per job wakes this worker alone, so finishing a batch
-	 * wakes no other worker and nobody contends for quota_lock.
+	 * wakes no other worker and no thread contends for quota_lock.
 	 */
 	while (sem_wait(&job->decided) == -1 && errno == EINTR)
 		continue;

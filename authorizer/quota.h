@@ -1,7 +1,7 @@
 /*
  * The quota engine: one writer thread owns the authorizer's database
  * connection and decides every request. Worker threads submit jobs and
- * wait; the writer takes all jobs waiting at that moment, decides them in
+ * wait. The writer takes all jobs waiting at that moment, decides them in
  * one transaction, commits, and only then releases the waiting workers.
  * So no two transactions of this process compete for SQLite's write lock,
  * a decision is never answered before it is durable, and with

@@ -2,10 +2,10 @@
  * FastCGI output of a decision. lighttpd calls us in the AUTHORIZER role:
  * a 200 carries the identity as Variable-* lines, which lighttpd turns
  * into request environment, and a denial is the client's whole response.
- * nginx's auth_request calls us in the RESPONDER role: a 200 carries the
- * identity in X-Dripline-* headers, and a denial is a 401 or 403 whose
- * X-Dripline-* headers carry the real status, body and headers, because
- * nginx passes no other status and drops the body.
+ * nginx's auth_request calls us in the RESPONDER role, where a 200 carries
+ * the identity in X-Dripline-* headers. nginx passes no status but 2xx,
+ * 401 and 403 and drops the body, so a denial is a 401 or 403 whose
+ * X-Dripline-* headers carry the real status, body and headers.
  */
 #ifndef DRIPLINE_REPLY_H
 #define DRIPLINE_REPLY_H

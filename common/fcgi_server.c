@@ -1,6 +1,6 @@
 /*
  * The FastCGI thread pool. libfcgi installs its own SIGTERM handler, which
- * only sets a flag that threads blocked in accept never see, so we take
+ * only sets a flag that threads blocked in accept never see. So we take
  * the signals first: SIGTERM, SIGINT and SIGHUP are blocked in every
  * thread and collected with sigwait in the calling thread. To stop, we
  * shut the listening socket down, which makes the accept of every worker

@@ -1,5 +1,5 @@
 /*
- * A request error: what the client is told (status, stable code, message)
+ * A request error: what the client is shown (status, stable code, message)
  * and what only the operator's log gets (where it started, the database's
  * own code and message). The first error recorded wins, so a cleanup path
  * cannot overwrite the cause.

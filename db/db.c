@@ -4,7 +4,7 @@
  * into request errors that name the cause.
  *
  * Invariants, asserted where they can be:
- *  1. A cached statement is reset and unbound whenever nobody is using it,
+ *  1. A cached statement is reset and unbound whenever no caller uses it,
  *     so db_stmt never hands out a busy statement.
  *  2. One struct db per thread; it is never shared.
  *  3. db_close finalizes every cached statement before closing the handle.
@@ -388,7 +388,8 @@ db_stmt(struct db *db, enum db_stmt id, struct reqerr *re)
 {
 	int	rc;
 
-	assert(id >= 0 && id < DB_STMT_COUNT);
+	assert(id >= 0);
+	assert(id < DB_STMT_COUNT);
 	if (db->stmts[id] == NULL) {
 		rc = sqlite3_prepare_v3(db->handle, db_sql[id], -1,
 		    SQLITE_PREPARE_PERSISTENT, &db->stmts[id], NULL);

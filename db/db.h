@@ -6,7 +6,7 @@
  *
  * Conventions: functions return 0 on success and -1 on failure with the
  * cause recorded in re (status 503, code "database_unavailable", plus the
- * SQLite code and message for the log), except where a comment says
+ * SQLite code and message for the log), except where a comment states
  * otherwise. Lookups return 1 when found and 0 when not found.
  */
 #ifndef DRIPLINE_DB_H

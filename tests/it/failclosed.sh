@@ -1,5 +1,5 @@
 #!/bin/bash
-# An authorizer that answers garbage, answers nothing, or crashes must not
+# An authorizer that returns garbage, returns nothing, or crashes must not
 # open the gateway: the client gets the contract's 503 and the upstream
 # sees nothing. The fake authorizer is spawned by the shipped
 # configuration in place of the real one.

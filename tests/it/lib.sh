@@ -1,12 +1,11 @@
 # Shared setup for the integration tests, sourced by tests/it/*.sh.
 #
-# Each test gets a private directory with a configuration, a SQLite file,
-# the mock upstream (which appends one JSON line per request it receives
-# to upstream.jsonl) and a web server on free loopback ports, running the
-# shipped web server configuration and the real programs. As shipped, the
-# access log feeds dripline-collector. Everything the
-# test started is stopped by PID when it exits; on failure the logs are
-# printed.
+# Each test gets a private directory with a configuration, a SQLite file
+# and the mock upstream, which appends one JSON line per request it
+# receives to upstream.jsonl. A web server on free loopback ports runs
+# the shipped web server configuration and the real programs; as shipped,
+# its access log feeds dripline-collector. Everything the test started is
+# stopped by PID when it exits, and on failure the logs are printed.
 #
 # The server is a parameter: DRIPLINE_SERVER=lighttpd (default) or nginx.
 # A test exits 77 (skipped) when the server is not installed, unless
@@ -219,7 +218,7 @@ it_start_upstream() {
 }
 
 # Write the site file that sets the shipped configuration's variables;
-# IT_LIGHTTPD_EXTRA holds more lines for its end.
+# IT_LIGHTTPD_EXTRA contains more lines for its end.
 it_lighttpd_site() {
 	cat > "$T/site.conf" <<SITE
 var.dripline_bind             = "127.0.0.1"
@@ -520,8 +519,8 @@ it_key() {
 	echo "${out#* }"
 }
 
-# it_request METHOD PATH [CURL ARGS...]: send one request. STATUS holds the
-# status, $T/body the body and $T/headers the response headers.
+# it_request METHOD PATH [CURL ARGS...]: send one request. STATUS contains
+# the status, $T/body the body and $T/headers the response headers.
 it_request() {
 	local method=$1 path=$2
 	shift 2

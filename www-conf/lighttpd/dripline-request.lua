@@ -9,7 +9,7 @@
 -- (DRIPLINE_USER and friends, from its Variable-* lines): it sets the
 -- identity headers from there and removes the client's Dripline key.
 --
--- lighttpd forwards a request when its authorizer answers with empty or
+-- lighttpd forwards a request when its authorizer responds with empty or
 -- malformed output. dripline-authorizer never does, but this filter does
 -- not rely on it: a second run without DRIPLINE_USER means the
 -- authorizer's answer was not a real "allowed", and the request ends

@@ -3,8 +3,8 @@
 --
 -- When the authorizer allowed the request, it adds the quota figures the
 -- authorizer computed to the upstream's response. When lighttpd itself
--- answers 503 because the authorizer is not running (its own HTML page),
--- it replaces that page with the JSON error clients expect. Denials from
+-- responds with 503 because the authorizer is not running (its own HTML
+-- page), it replaces that page with the JSON error clients expect. Denials from
 -- the authorizer carry their own headers and body and pass unchanged.
 
 local r = lighty.r
