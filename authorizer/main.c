@@ -9,6 +9,9 @@
 #include "config.h"
 
 #include <inttypes.h>
+#ifdef HAVE_MALLOC_H
+#include <malloc.h>
+#endif
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,6 +28,8 @@
 #include "quota.h"
 #include "reply.h"
 #include "tally.h"
+
+#define AUTHORIZER_TRIM_THRESHOLD	(4 * 1024 * 1024)	/* bytes */
 
 struct authorizer {
 	const struct conf	*conf;
@@ -187,6 +192,16 @@ main(int argc, char *argv[])
 
 	daemon_start(&d, "dripline-authorizer", argc, argv);
 	conf = d.conf;
+
+#if defined(HAVE_MALLOPT) && defined(M_TRIM_THRESHOLD)
+	/*
+	 * SQLite allocates and frees a statement journal for each charge.
+	 * Each free left glibc returning the writer thread's arena top to
+	 * the kernel, a madvise that flushes the TLB of every CPU: a fifth
+	 * of the authorizer's time under load. Keep up to 4 MiB instead.
+	 */
+	mallopt(M_TRIM_THRESHOLD, AUTHORIZER_TRIM_THRESHOLD);
+#endif
 
 	memset(&az, 0, sizeof(az));
 	az.conf = conf;

@@ -36,9 +36,14 @@ static const char *const db_sql[DB_STMT_COUNT] = {
 	[DB_STMT_SAVEPOINT] = "SAVEPOINT part",
 	[DB_STMT_RELEASE] = "RELEASE part",
 	[DB_STMT_ROLLBACK_TO] = "ROLLBACK TO part",
+	/*
+	 * Without statistics the planner prefers the unique index on
+	 * secret_hash, which leaves the api_keys row to read as well.
+	 */
 	[DB_STMT_KEY_RESOLVE] =
 	    "SELECT u.id, u.external_id, u.daily_limit, u.status, k.status"
-	    " FROM api_keys AS k JOIN users AS u ON u.id = k.user_id"
+	    " FROM api_keys AS k INDEXED BY api_keys_resolve"
+	    " JOIN users AS u ON u.id = k.user_id"
 	    " WHERE k.secret_hash = ?1",
 	/*
 	 * The check and the increment are one statement: a new row is only
@@ -49,14 +54,14 @@ static const char *const db_sql[DB_STMT_COUNT] = {
 	[DB_STMT_USAGE_CHARGE] =
 	    "INSERT INTO usage_daily (user_id, day, units, allowed)"
 	    " VALUES (?1, ?2, ?3, 1)"
-	    " ON CONFLICT (user_id, day) DO UPDATE"
+	    " ON CONFLICT (day, user_id) DO UPDATE"
 	    " SET units = units + excluded.units, allowed = allowed + 1"
 	    " WHERE usage_daily.units + excluded.units <= ?4"
 	    " RETURNING units",
 	[DB_STMT_USAGE_DENY] =
 	    "INSERT INTO usage_daily (user_id, day, denied)"
 	    " VALUES (?1, ?2, 1)"
-	    " ON CONFLICT (user_id, day) DO UPDATE SET denied = denied + 1"
+	    " ON CONFLICT (day, user_id) DO UPDATE SET denied = denied + 1"
 	    " RETURNING units",
 	[DB_STMT_USAGE_GET] =
 	    "SELECT units FROM usage_daily WHERE user_id = ?1 AND day = ?2",
@@ -169,7 +174,7 @@ static const char *const db_sql[DB_STMT_COUNT] = {
 	[DB_STMT_USAGE_COUNT_FREE] =
 	    "INSERT INTO usage_daily (user_id, day, allowed)"
 	    " VALUES (?1, ?2, 1)"
-	    " ON CONFLICT (user_id, day) DO UPDATE SET allowed = allowed + 1"
+	    " ON CONFLICT (day, user_id) DO UPDATE SET allowed = allowed + 1"
 	    " RETURNING units",
 	[DB_STMT_SYSTEM_ADD] =
 	    "INSERT INTO system_daily (day, unauthorized, invalid_path,"
@@ -505,24 +510,73 @@ out:
 	return version;
 }
 
-/* Apply the migrations after version, each in its own transaction. */
+/*
+ * Check every foreign key of the database. Returns 0 if all hold, else
+ * -1 with the first table that has a dangling reference in re.
+ */
+static int
+db_check_foreign_keys(struct db *db, struct reqerr *re)
+{
+	sqlite3_stmt	*st = NULL;
+	int		 rc, ret = -1;
+
+	rc = sqlite3_prepare_v2(db->handle, "PRAGMA foreign_key_check", -1,
+	    &st, NULL);
+	if (rc != SQLITE_OK) {
+		db_fail(db, rc, re);
+		goto out;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		REQERR(re, 503, "database_unavailable",
+		    "the database is unavailable");
+		snprintf(re->db_message, sizeof(re->db_message),
+		    "%s: table %s has a row whose reference to %s is missing",
+		    db->path, (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 2));
+		goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		db_fail(db, rc, re);
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/*
+ * Apply the migrations after version, each in its own transaction.
+ * Foreign keys are not enforced while a migration runs, so that it can
+ * rebuild a table others refer to; instead every key is checked before
+ * the migration commits.
+ */
 static int
 db_migrate(struct db *db, int version, struct reqerr *re)
 {
-	int	v;
+	int	v, ret = 0;
 
 	db_flush_cache(db);
-	for (v = version; v < db_schema_latest(); v++) {
-		if (db_exec(db, "BEGIN IMMEDIATE", re) == -1)
-			return -1;
+	if (db_exec(db, "PRAGMA foreign_keys = OFF", re) == -1)
+		return -1;
+	for (v = version; v < db_schema_latest() && ret == 0; v++) {
+		if (db_exec(db, "BEGIN IMMEDIATE", re) == -1) {
+			ret = -1;
+			break;
+		}
 		if (db_exec(db, db_migrations[v], re) == -1 ||
 		    db_exec(db, db_migration_versions[v], re) == -1 ||
+		    db_check_foreign_keys(db, re) == -1 ||
 		    db_exec(db, "COMMIT", re) == -1) {
 			sqlite3_exec(db->handle, "ROLLBACK", NULL, NULL, NULL);
-			return -1;
+			ret = -1;
 		}
 	}
-	return 0;
+	if (db_exec(db, "PRAGMA foreign_keys = ON", ret == 0 ? re : NULL) ==
+	    -1)
+		ret = -1;
+	return ret;
 }
 
 struct db *

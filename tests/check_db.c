@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
+#include "db_migrations.h"
 #include "reqerr.h"
 
 #define USER_A		"00000000-0000-4000-8000-00000000000a"
@@ -226,6 +227,55 @@ db_exec_raw(const char *path, const char *sql)
 	rc = sqlite3_exec(handle, sql, NULL, NULL, NULL);
 	sqlite3_close(handle);
 	ck_assert_msg(rc == SQLITE_OK, "'%s': %s", sql, sqlite3_errstr(rc));
+}
+
+/* Like db_exec_raw, creating the file. */
+static void
+db_exec_raw_create(const char *path, const char *sql)
+{
+	sqlite3	*handle = NULL;
+	int	 rc;
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &handle,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL), SQLITE_OK);
+	rc = sqlite3_exec(handle, sql, NULL, NULL, NULL);
+	sqlite3_close(handle);
+	ck_assert_msg(rc == SQLITE_OK, "creating %s: %s", path,
+	    sqlite3_errstr(rc));
+}
+
+/* Read one integer through a connection of its own. */
+static int64_t
+db_query_int(const char *path, const char *sql)
+{
+	sqlite3		*handle = NULL;
+	sqlite3_stmt	*st = NULL;
+	int64_t		 value;
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(handle, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	value = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(handle);
+	return value;
+}
+
+static int64_t
+db_count_rows(const char *path, const char *table)
+{
+	char	sql[128];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
+	return db_query_int(path, sql);
+}
+
+static int64_t
+db_user_version(const char *path)
+{
+	return db_query_int(path, "PRAGMA user_version");
 }
 
 static void
@@ -868,6 +918,102 @@ START_TEST(test_db_open_newer_schema_refused)
 }
 END_TEST
 
+/*
+ * Make a database at schema version 2 on path, holding user A with key A1
+ * and the given SQL's rows, as an older Dripline left it.
+ */
+static void
+db_make_version_2(const char *path, const char *rows)
+{
+	char	hash[CRYPTO_SHA256_HEX_LEN + 1], sql[1024];
+
+	ck_assert_int_ge(db_schema_latest(), 3);
+	db_exec_raw_create(path, db_migrations[0]);
+	db_exec_raw(path, db_migrations[1]);
+	db_exec_raw(path, "PRAGMA user_version = 2");
+	db_hash("dl_migrated", hash);
+	snprintf(sql, sizeof(sql),
+	    "INSERT INTO users (id, external_id, daily_limit, created_at,"
+	    " updated_at) VALUES ('%s', 'alice', 100, '%s', '%s');"
+	    "INSERT INTO api_keys (id, user_id, name, prefix, secret_hash,"
+	    " created_at) VALUES ('%s', '%s', 'k', 'dl_migr', '%s', '%s');",
+	    USER_A, NOW_1, NOW_1, KEY_A1, USER_A, hash, NOW_1);
+	db_exec_raw(path, sql);
+	db_exec_raw(path, rows);
+}
+
+START_TEST(test_db_migrate_from_version_2_keeps_rows)
+{
+	struct db_principal	p;
+	struct reqerr		re;
+	struct db_counts	c;
+	char			hash[CRYPTO_SHA256_HEX_LEN + 1];
+	int64_t			used = -1;
+
+	db_close(db);
+	db = NULL;
+	ck_assert_int_eq(unlink(db_path), 0);
+	db_make_version_2(db_path,
+	    "INSERT INTO usage_daily (user_id, day, units, allowed, denied)"
+	    " VALUES ('" USER_A "', '" DAY_1 "', 60, 7, 2),"
+	    " ('" USER_A "', '" DAY_2 "', 5, 1, 0);"
+	    "INSERT INTO upstream_daily (user_id, day, status_2xx)"
+	    " VALUES ('" USER_A "', '" DAY_1 "', 6);");
+
+	reqerr_clear(&re);
+	db = db_open(db_path, 0, 1000, DB_OPEN_MIGRATE, &re);
+	ck_assert_msg(db != NULL, "db_open: %s", re.db_message);
+	ck_assert_int_eq(db_schema_version(db, &re), db_schema_latest());
+
+	c = db_read_counts(USER_A, DAY_1);
+	ck_assert_int_eq(c.found, 1);
+	ck_assert_int_eq(c.units, 60);
+	ck_assert_int_eq(c.allowed, 7);
+	ck_assert_int_eq(c.denied, 2);
+	ck_assert_int_eq(db_used(USER_A, DAY_2), 5);
+
+	/* The key still resolves, and charges go on from the kept units. */
+	db_hash("dl_migrated", hash);
+	ck_assert_int_eq(db_key_resolve(db, hash, &p, &re), 1);
+	ck_assert_str_eq(p.user_id, USER_A);
+	ck_assert_int_eq(db_usage_charge(db, USER_A, DAY_1, 40, 100, &used,
+	    &re), 1);
+	ck_assert_int_eq(used, 100);
+	ck_assert_int_eq(db_usage_charge(db, USER_A, DAY_1, 1, 100, &used,
+	    &re), 0);
+	ck_assert_int_eq(db_read_counts(USER_A, DAY_1).denied, 3);
+
+	/* The outcome row still refers to its usage row. */
+	ck_assert_int_eq(db_query_int(db_path,
+	    "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	ck_assert_int_eq(db_count_rows(db_path, "upstream_daily"), 1);
+}
+END_TEST
+
+START_TEST(test_db_migrate_refuses_dangling_reference)
+{
+	struct reqerr	re;
+
+	db_close(db);
+	db = NULL;
+	ck_assert_int_eq(unlink(db_path), 0);
+	/* An outcome row without its usage row: foreign keys were off. */
+	db_make_version_2(db_path,
+	    "INSERT INTO upstream_daily (user_id, day, status_2xx)"
+	    " VALUES ('" USER_A "', '" DAY_1 "', 1);");
+
+	reqerr_clear(&re);
+	ck_assert_ptr_null(db_open(db_path, 0, 1000, DB_OPEN_MIGRATE, &re));
+	ck_assert_int_eq(re.status, 503);
+	ck_assert_msg(strstr(re.db_message, "upstream_daily") != NULL,
+	    "db_message '%s'", re.db_message);
+
+	/* Nothing of the migration was kept. */
+	ck_assert_int_eq(db_user_version(db_path), 2);
+	ck_assert_int_eq(db_count_rows(db_path, "upstream_daily"), 1);
+}
+END_TEST
+
 START_TEST(test_db_open_not_a_database_refused)
 {
 	static const char text[] =
@@ -1206,6 +1352,12 @@ db_suite(void)
 	tcase_add_test(tc, test_db_open_newer_schema_refused);
 	tcase_add_test(tc, test_db_open_not_a_database_refused);
 	tcase_add_test(tc, test_db_open_uncreatable_path_fails);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("migrations");
+	tcase_add_checked_fixture(tc, db_setup, db_teardown);
+	tcase_add_test(tc, test_db_migrate_from_version_2_keeps_rows);
+	tcase_add_test(tc, test_db_migrate_refuses_dangling_reference);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
