@@ -56,6 +56,28 @@ def machine_percent(f, name):
     return 100.0 * f["machine_%s_ticks" % name] / total if total else 0.0
 
 
+# Process groups of run.sh's CPU breakdown, in the order printed, with
+# short labels; command names are cut to 15 characters by the kernel.
+CPU_GROUPS = (("wrk", "wrk"), ("fcgi-load", "load"), ("nginx", "nginx"),
+              ("lighttpd", "lighttpd"), ("dripline-author", "authorizer"),
+              ("ceiling-authori", "authorizer"),
+              ("dripline-collec", "collector"), ("cat", "log consumer"),
+              ("upstream", "upstream"))
+
+
+def cpu_breakdown(f):
+    """CPU us per request of each process group, as "label N" pairs."""
+    if f["requests"] == 0:
+        return ""
+    parts = []
+    for name, label in CPU_GROUPS:
+        ticks = f.get("cpu_" + name, 0)
+        us = ticks / f["ticks_per_second"] / f["requests"] * 1e6
+        if us >= 0.5:
+            parts.append("%s %.0f" % (label, us))
+    return ", ".join(parts)
+
+
 def print_line(round_, id_, text):
     f = parse_figures(text)
     cpu = cpu_us_per_request(f)
@@ -66,6 +88,9 @@ def print_line(round_, id_, text):
               machine_percent(f, "steal"),
               "  authorizer %.0f us CPU/req" % cpu if cpu else "",
               "  FAILED %d" % failures(f) if failures(f) else ""))
+    breakdown = cpu_breakdown(f)
+    if breakdown:
+        print("        CPU us/req: %s" % breakdown)
     sys.stdout.flush()
 
 

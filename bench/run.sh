@@ -142,6 +142,7 @@ DATA_DIR=$(cd "$DATA_DIR" && pwd)
 RESULTS=$T/results.tsv
 MEMORY=$T/memory.tsv
 PIDS=""
+UPSTREAM_PID=""
 
 cleanup() {
 	local pid children=""
@@ -254,6 +255,7 @@ start_upstream() {
 		}
 	}"
 	start_nginx "$dir"
+	UPSTREAM_PID=$STARTED_PID
 	wait_http "$UPSTREAM_PORT" "the upstream nginx"
 }
 
@@ -479,6 +481,39 @@ cpu_ticks() {
 	awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
 }
 
+# group_ticks: CPU clock ticks (utime + stime) of every process, summed
+# by group: "upstream" for the upstream nginx and its workers, else the
+# command name (wrk, nginx, lighttpd, dripline-autho..., fcgi-load).
+# Processes that start or end during a measurement are partly counted.
+group_ticks() {
+	local pid stat
+	for stat in /proc/[0-9]*/stat; do
+		pid=${stat#/proc/}
+		pid=${pid%/stat}
+		{ read -r line < "$stat"; } 2>/dev/null || continue
+		printf '%s %s\n' "$pid" "$line"
+	done | awk -v upstream="$UPSTREAM_PID" '{
+		pid = $1
+		comm = $0
+		sub(/^[^(]*\(/, "", comm)
+		rest = comm
+		sub(/\).*$/, "", comm)
+		sub(/^.*\) /, "", rest)
+		split(rest, f, " ")
+		group = (pid == upstream || f[2] == upstream) ? "upstream" : comm
+		gsub(/[^A-Za-z0-9_.-]/, "_", group)
+		ticks[group] += f[12] + f[13]
+	} END { for (g in ticks) print g, ticks[g] }'
+}
+
+# group_delta BEFORE AFTER: key=value fields of the ticks each group used
+# in between, for the groups that used any.
+group_delta() {
+	awk 'NR == FNR { before[$1] = $2; next }
+	    $2 - before[$1] > 0 { printf " cpu_%s=%d", $1, $2 - before[$1] }' \
+	    "$1" "$2"
+}
+
 # Busy, idle and stolen clock ticks of the whole machine, from
 # /proc/stat. Steal is time a hypervisor gave to other guests.
 machine_ticks() {
@@ -491,6 +526,7 @@ measure() {
 	local busy0 idle0 steal0 busy1 idle1 steal1
 	pid=$(authorizer_of "$5")
 	before=$(cpu_ticks "$pid")
+	group_ticks > "$T/groups-before"
 	read -r busy0 idle0 steal0 < <(machine_ticks)
 	if [ "$how" = http ]; then
 		line=$(timeout $((seconds + 30)) wrk -t "$WRK_THREADS" \
@@ -504,12 +540,14 @@ measure() {
 	fi
 	after=$(cpu_ticks "$pid")
 	read -r busy1 idle1 steal1 < <(machine_ticks)
+	group_ticks > "$T/groups-after"
 	[ -n "$line" ] || die "$id: the load generator reported nothing"
 	echo "$line auth_cpu_ticks=$((after - before))" \
 	    "ticks_per_second=$(getconf CLK_TCK)" \
 	    "machine_busy_ticks=$((busy1 - busy0))" \
 	    "machine_idle_ticks=$((idle1 - idle0))" \
-	    "machine_steal_ticks=$((steal1 - steal0))"
+	    "machine_steal_ticks=$((steal1 - steal0))$(group_delta \
+	    "$T/groups-before" "$T/groups-after")"
 }
 
 # --- the run -----------------------------------------------------------------
