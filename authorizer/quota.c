@@ -23,6 +23,7 @@
 
 #include <sqlite3.h>
 
+#include "checkpoint.h"
 #include "log.h"
 #include "quota.h"
 #include "tally.h"
@@ -48,8 +49,12 @@ quota_start(const struct conf *conf)
 {
 	quota_conf = conf;
 	quota_stopping = 0;
-	if (pthread_create(&quota_thread, NULL, quota_main, NULL) != 0)
+	if (checkpoint_start(conf) == -1)
 		return -1;
+	if (pthread_create(&quota_thread, NULL, quota_main, NULL) != 0) {
+		checkpoint_stop();
+		return -1;
+	}
 	return 0;
 }
 
@@ -87,6 +92,7 @@ quota_stop(void)
 	pthread_cond_signal(&quota_work);
 	pthread_mutex_unlock(&quota_lock);
 	pthread_join(quota_thread, NULL);
+	checkpoint_stop();
 }
 
 /*
@@ -140,7 +146,11 @@ quota_open(struct reqerr *re)
 	quota_db = db_open(conf->database,
 	    conf->durability == CONF_DURABILITY_FULL, conf->lock_timeout_ms,
 	    0, re);
-	return quota_db == NULL ? -1 : 0;
+	if (quota_db == NULL)
+		return -1;
+	db_defer_checkpoints(quota_db, CHECKPOINT_PAGES, checkpoint_wake,
+	    NULL);
+	return 0;
 }
 
 /*

@@ -7,6 +7,8 @@
  * a decision is never answered before it is durable, and with
  * durability full one fsync covers every decision of a batch.
  *
+ * The writer's commits leave checkpoints to the thread of checkpoint.h.
+ *
  * The same transactions carry the refusal counters of tally.h. When
  * counts are pending and no request has come for QUOTA_IDLE_FLUSH_MS, the
  * writer writes them in a transaction of their own that does not wait

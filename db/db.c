@@ -510,6 +510,46 @@ out:
 	return version;
 }
 
+/* SQLite's WAL hook, once db_defer_checkpoints has installed it. */
+static int
+db_wal_committed(void *arg, sqlite3 *handle, const char *schema,
+    int pages)
+{
+	struct db	*db = arg;
+
+	if (pages < db->checkpoint_pages)
+		return SQLITE_OK;
+	if (pages >= db->checkpoint_pages * DB_CHECKPOINT_SELF_FACTOR)
+		(void)sqlite3_wal_checkpoint_v2(handle, schema,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	else
+		db->checkpoint_wake(db->checkpoint_arg);
+	return SQLITE_OK;
+}
+
+void
+db_defer_checkpoints(struct db *db, int pages, void (*wake)(void *),
+    void *arg)
+{
+	db->checkpoint_pages = pages > 0 ? pages : 1;
+	db->checkpoint_wake = wake;
+	db->checkpoint_arg = arg;
+	/* Replaces SQLite's automatic checkpoint, itself a WAL hook. */
+	(void)sqlite3_wal_hook(db->handle, db_wal_committed, db);
+}
+
+int
+db_checkpoint(struct db *db, struct reqerr *re)
+{
+	int	rc;
+
+	rc = sqlite3_wal_checkpoint_v2(db->handle, NULL,
+	    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(db, rc, re);
+	return 0;
+}
+
 /*
  * Check every foreign key of the database. Returns 0 if all hold, else
  * -1 with the first table that has a dangling reference in re.

@@ -188,6 +188,27 @@ int	db_commit(struct db *db, struct reqerr *re);
 void	db_rollback(struct db *db);
 
 /*
+ * Move checkpoints off this connection's commits: copying the log back
+ * into the database file, with its fsync, then no longer delays the
+ * commit that crosses the threshold. After each commit that leaves at
+ * least pages pages in the write-ahead log, wake(arg) is called, from
+ * inside db_commit, so that another thread can run db_checkpoint on a
+ * connection of its own; wake must only signal. Should the log reach
+ * DB_CHECKPOINT_SELF_FACTOR times that without a checkpoint, this
+ * connection checkpoints after its commit again, as a safety net.
+ */
+#define DB_CHECKPOINT_SELF_FACTOR	16
+void	db_defer_checkpoints(struct db *db, int pages,
+	    void (*wake)(void *), void *arg);
+
+/*
+ * Copy what it can of the write-ahead log into the database file without
+ * waiting for readers or the writer. Returns 0, or -1 with the cause in
+ * re.
+ */
+int	db_checkpoint(struct db *db, struct reqerr *re);
+
+/*
  * A savepoint inside db_begin, for a part of a transaction that may fail
  * without failing the rest: db_savepoint marks it, db_release keeps its
  * changes, db_rollback_to undoes them and ends it. Each returns 0 or -1;

@@ -80,6 +80,10 @@ struct db {
 	char		*path;			/* owned */
 	int		 lock_timeout_ms;
 	int		 in_tx;		/* a BEGIN is open */
+	/* db_defer_checkpoints */
+	int		 checkpoint_pages;	/* 0: SQLite's own */
+	void		(*checkpoint_wake)(void *);
+	void		*checkpoint_arg;
 };
 
 /*

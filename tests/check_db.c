@@ -1059,6 +1059,80 @@ START_TEST(test_db_open_uncreatable_path_fails)
 }
 END_TEST
 
+/* Stands in for the checkpoint thread's wake: counts the calls. */
+static void
+db_count_wake(void *arg)
+{
+	(*(int *)arg)++;
+}
+
+static off_t
+db_file_size(const char *path)
+{
+	struct stat	sb;
+
+	ck_assert_int_eq(stat(path, &sb), 0);
+	return sb.st_size;
+}
+
+/* Add users first to first + n - 1, each insert a commit of its own. */
+static void
+db_add_users(int first, int n)
+{
+	char	id[40], external_id[32];
+	int	i;
+
+	for (i = first; i < first + n; i++) {
+		snprintf(id, sizeof(id), "00000000-0000-4000-8000-%012d", i);
+		snprintf(external_id, sizeof(external_id), "user-%d", i);
+		db_add_user(id, external_id, 10);
+	}
+}
+
+START_TEST(test_db_checkpoint_deferred_to_another_connection)
+{
+	struct db	*other;
+	struct reqerr	 re;
+	off_t		 size;
+	int		 wakes = 0;
+
+	db_defer_checkpoints(db, 64, db_count_wake, &wakes);
+	size = db_file_size(db_path);
+
+	db_add_users(1, 1);
+	ck_assert_int_eq(wakes, 0);
+	db_add_users(2, 99);
+	ck_assert_int_gt(wakes, 0);
+	/* The log grew past the threshold, and nothing was copied back. */
+	ck_assert_int_eq(db_file_size(db_path), size);
+
+	reqerr_clear(&re);
+	other = db_open(db_path, 0, 1000, 0, &re);
+	ck_assert_msg(other != NULL, "db_open: %s", re.db_message);
+	ck_assert_int_eq(db_checkpoint(other, &re), 0);
+	ck_assert_int_gt(db_file_size(db_path), size);
+	db_close(other);
+
+	/* The database reads the same from the file. */
+	ck_assert_int_eq(db_count_rows(db_path, "users"), 100);
+}
+END_TEST
+
+START_TEST(test_db_checkpoint_by_itself_when_nobody_does)
+{
+	off_t	size;
+	int	wakes = 0;
+
+	db_defer_checkpoints(db, 1, db_count_wake, &wakes);
+	size = db_file_size(db_path);
+
+	/* Far past DB_CHECKPOINT_SELF_FACTOR pages: the writer copies. */
+	db_add_users(1, 10 * DB_CHECKPOINT_SELF_FACTOR);
+	ck_assert_int_gt(wakes, 0);
+	ck_assert_int_gt(db_file_size(db_path), size);
+}
+END_TEST
+
 START_TEST(test_db_begin_locked_past_timeout_fails)
 {
 	struct db	*other;
@@ -1358,6 +1432,12 @@ db_suite(void)
 	tcase_add_checked_fixture(tc, db_setup, db_teardown);
 	tcase_add_test(tc, test_db_migrate_from_version_2_keeps_rows);
 	tcase_add_test(tc, test_db_migrate_refuses_dangling_reference);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("checkpoints");
+	tcase_add_checked_fixture(tc, db_setup, db_teardown);
+	tcase_add_test(tc, test_db_checkpoint_deferred_to_another_connection);
+	tcase_add_test(tc, test_db_checkpoint_by_itself_when_nobody_does);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");

@@ -1,0 +1,36 @@
+/*
+ * The checkpoint thread. SQLite copies its write-ahead log back into the
+ * database file once the log has grown (a checkpoint), and by default the
+ * commit that crosses the threshold does the copy and its fsync. Here a
+ * thread of its own does it on a connection of its own, so the quota
+ * writer's commits, which every waiting request depends on, do not wait
+ * for that copy; only if the log grows far past the threshold does the
+ * writer copy it again (see db_defer_checkpoints).
+ */
+#ifndef DRIPLINE_CHECKPOINT_H
+#define DRIPLINE_CHECKPOINT_H
+
+#include "conf.h"
+
+/*
+ * Log pages (16 MiB at 4 KiB a page) after which the writer wakes the
+ * checkpoint thread. SQLite's own default is 1000; a longer log holds
+ * more rewrites of the same page, which a checkpoint copies only once.
+ * With 10^6 users it cut the authorizer's CPU per request by about a
+ * tenth in fcgi-load runs.
+ */
+#define CHECKPOINT_PAGES	4000
+
+/* Start the thread for conf's database (borrowed, must outlive it). */
+int	checkpoint_start(const struct conf *conf);
+
+/*
+ * Ask for a checkpoint; returns at once. The argument is unused, so that
+ * the function can be given to db_defer_checkpoints.
+ */
+void	checkpoint_wake(void *arg);
+
+/* Stop the thread and close its connection. */
+void	checkpoint_stop(void);
+
+#endif
