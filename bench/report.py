@@ -62,6 +62,7 @@ CPU_GROUPS = (("wrk", "wrk"), ("fcgi-load", "load"), ("nginx", "nginx"),
               ("lighttpd", "lighttpd"), ("dripline-author", "authorizer"),
               ("ceiling-authori", "authorizer"),
               ("dripline-collec", "collector"), ("cat", "log consumer"),
+              ("log-sink", "log consumer"),
               ("upstream", "upstream"))
 
 

@@ -6,7 +6,9 @@
 #   bare     the server proxies to the upstream, no authorizer
 #   ceiling  the shipped Dripline configuration with ceiling-authorizer,
 #            which allows everything without a database. The access log
-#            lines are formatted and written, then discarded.
+#            goes out as in the shipped configuration (a syslog datagram
+#            per request from nginx, a pipe from lighttpd) to a consumer
+#            that discards it: log-sink, or cat.
 #   normal   the shipped configuration with dripline-authorizer at
 #            "durability normal", and dripline-collector reading the
 #            access log
@@ -109,12 +111,14 @@ BUILD=$(cd "$BUILD" && pwd)
 AUTHORIZER=$BUILD/authorizer/dripline-authorizer
 CEILING=$BUILD/bench/ceiling-authorizer
 FCGI_LOAD=$BUILD/bench/fcgi-load
+LOG_SINK=$BUILD/bench/log-sink
 CTL=$BUILD/ctl/driplinectl
 COLLECTOR=$BUILD/collector/dripline-collector
 WWW=$SRC/www-conf
 BENCH=$SRC/bench
 
-for program in "$AUTHORIZER" "$CEILING" "$FCGI_LOAD" "$CTL" "$COLLECTOR"; do
+for program in "$AUTHORIZER" "$CEILING" "$FCGI_LOAD" "$LOG_SINK" "$CTL" \
+    "$COLLECTOR"; do
 	if [ ! -x "$program" ]; then
 		echo "bench/run.sh: $program is missing: build first" \
 		    "(make in $BUILD), or pass --build DIR" >&2
@@ -326,6 +330,20 @@ start_collector() {
 	die "collector $1 did not create $sock (log: $T/collector-$1.log)"
 }
 
+# start_log_sink SOCKET: log-sink, which takes nginx's access log in the
+# ceiling setups and discards it.
+start_log_sink() {
+	"$LOG_SINK" -s "unix:$1" -m 0660 ${NGINX_USER:+-g www-data} \
+	    >> "$T/log-sink.log" 2>&1 &
+	STARTED_PID=$!
+	PIDS="$PIDS $STARTED_PID"
+	for _ in $(seq 100); do
+		[ -S "$1" ] && return 0
+		sleep 0.05
+	done
+	die "log-sink did not create $1 (log: $T/log-sink.log)"
+}
+
 nginx_bare_http() {
 	cat <<HTTP
 	upstream bench_upstream {
@@ -419,8 +437,10 @@ start_server_setup() {
 		start_nginx "$dir"
 		pid=- ;;
 	nginx/ceiling)
-		nginx_conf "$dir" auto \
-		    "$(nginx_dripline_http "$port" "$T/$name.sock" /dev/null)"
+		start_log_sink "$T/sink-$name.sock"
+		log=syslog:server=unix:$T/sink-$name.sock,nohostname
+		nginx_conf "$dir" auto "$(nginx_dripline_http "$port" \
+		    "$T/$name.sock" "$log,tag=dripline")"
 		start_nginx "$dir"
 		pid=${AUTHORIZER_PID[$name]} ;;
 	nginx/*)
