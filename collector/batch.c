@@ -173,19 +173,25 @@ batch_days_add(struct batch_day *days, int64_t *unmatched, size_t *n,
 	unmatched[i] += lines_unmatched;
 }
 
-int
-batch_write(struct batch *b, struct db *db, struct batch_result *result,
-    struct reqerr *re)
+/*
+ * Write entries [from, to) in one transaction, with the unmatched
+ * outcomes among them, and the malformed line counts if with_malformed.
+ * Adds to result only once committed. Returns 0 or -1.
+ */
+static int
+batch_write_part(struct batch *b, struct db *db, size_t from, size_t to,
+    int with_malformed, struct batch_result *result, struct reqerr *re)
 {
 	struct db_system_day	 delta;
+	struct batch_result	 part;
 	struct batch_day	*days = NULL;
 	int64_t			*unmatched = NULL, n;
 	size_t			 i, ndays = 0;
 	int			 rc, ret = -1;
 
-	memset(result, 0, sizeof(*result));
-	days = calloc(b->nentries + b->ndays + 1, sizeof(*days));
-	unmatched = calloc(b->nentries + b->ndays + 1, sizeof(*unmatched));
+	memset(&part, 0, sizeof(part));
+	days = calloc(to - from + b->ndays + 1, sizeof(*days));
+	unmatched = calloc(to - from + b->ndays + 1, sizeof(*unmatched));
 	if (days == NULL || unmatched == NULL) {
 		REQERR(re, 500, "internal_error", "out of memory");
 		goto out;
@@ -193,7 +199,7 @@ batch_write(struct batch *b, struct db *db, struct batch_result *result,
 	if (db_begin(db, re) == -1)
 		goto out;
 
-	for (i = 0; i < b->nentries; i++) {
+	for (i = from; i < to; i++) {
 		rc = db_outcomes_add(db, b->entries[i].user_id,
 		    b->entries[i].day, &b->entries[i].outcomes, re);
 		if (rc == -1)
@@ -202,14 +208,14 @@ batch_write(struct batch *b, struct db *db, struct batch_result *result,
 		if (rc == 0) {
 			batch_days_add(days, unmatched, &ndays,
 			    b->entries[i].day, 0, n);
-			result->unmatched += n;
+			part.unmatched += n;
 		} else
-			result->outcomes += n;
+			part.outcomes += n;
 	}
-	for (i = 0; i < b->ndays; i++) {
+	for (i = 0; with_malformed && i < b->ndays; i++) {
 		batch_days_add(days, unmatched, &ndays, b->days[i].day,
 		    b->days[i].malformed, 0);
-		result->malformed += b->days[i].malformed;
+		part.malformed += b->days[i].malformed;
 	}
 	for (i = 0; i < ndays; i++) {
 		memset(&delta, 0, sizeof(delta));
@@ -220,11 +226,60 @@ batch_write(struct batch *b, struct db *db, struct batch_result *result,
 	}
 	if (db_commit(db, re) == -1)
 		goto out;
-	batch_clear(b);
+	result->outcomes += part.outcomes;
+	result->unmatched += part.unmatched;
+	result->malformed += part.malformed;
 	ret = 0;
 out:
 	db_rollback(db);
 	free(days);
 	free(unmatched);
 	return ret;
+}
+
+/*
+ * Drop the first n entries, which a write committed before it failed,
+ * and index the others anew, so that outcomes added before the next try
+ * go to entries that are still to be written.
+ */
+static void
+batch_forget(struct batch *b, size_t n)
+{
+	uint32_t	slot;
+	size_t		i;
+
+	if (n == 0)
+		return;
+	memmove(b->entries, b->entries + n,
+	    (b->nentries - n) * sizeof(*b->entries));
+	b->nentries -= n;
+	memset(b->index, 0xff, BATCH_SLOTS * sizeof(*b->index));
+	for (i = 0; i < b->nentries; i++) {
+		slot = batch_hash(b->entries[i].user_id, b->entries[i].day) &
+		    (BATCH_SLOTS - 1);
+		while (b->index[slot] >= 0)
+			slot = (slot + 1) & (BATCH_SLOTS - 1);
+		b->index[slot] = (int32_t)i;
+	}
+}
+
+int
+batch_write(struct batch *b, struct db *db, struct batch_result *result,
+    struct reqerr *re)
+{
+	size_t	done = 0, to;
+
+	memset(result, 0, sizeof(*result));
+	do {
+		to = b->nentries - done > BATCH_ENTRIES_PER_TX ?
+		    done + BATCH_ENTRIES_PER_TX : b->nentries;
+		if (batch_write_part(b, db, done, to, to == b->nentries,
+		    result, re) == -1) {
+			batch_forget(b, done);
+			return -1;
+		}
+		done = to;
+	} while (done < b->nentries);
+	batch_clear(b);
+	return 0;
 }

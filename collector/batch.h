@@ -1,10 +1,10 @@
 /*
  * The collector's batch: outcomes parsed from access log lines, added up
- * per user and day in memory, and written to the database in one
- * transaction. A batch that cannot be written stays whole and is retried,
- * so a database outage loses nothing until the batch is full. Lines that
- * do not fit after that are dropped, and their requests show as
- * unattributed.
+ * per user and day in memory, and written to the database in
+ * transactions of BATCH_ENTRIES_PER_TX entries. What cannot be written
+ * stays in the batch and is retried, so a database outage loses nothing
+ * until the batch is full. Lines that do not fit after that are dropped,
+ * and their requests show as unattributed.
  */
 #ifndef DRIPLINE_BATCH_H
 #define DRIPLINE_BATCH_H
@@ -18,6 +18,12 @@
 
 #define BATCH_ENTRIES_MAX	4096	/* users x days per batch */
 #define BATCH_DAYS_MAX		8	/* days of line counters per batch */
+/*
+ * Entries per transaction. The authorizer waits for the write lock while
+ * a transaction holds it, so a batch goes in parts; with 10^6 users each
+ * entry can cost a page read.
+ */
+#define BATCH_ENTRIES_PER_TX	128
 
 /* One user's outcomes on one day. */
 struct batch_entry {
@@ -66,10 +72,11 @@ int	batch_add(struct batch *b, const struct logline *line);
 int	batch_add_malformed(struct batch *b, const char *day);
 
 /*
- * Write the batch in one transaction and empty it. Outcomes for a user
- * and day without a decision are counted as unmatched lines of that day.
- * Returns 0 with OUT: result filled, or -1 with the cause in re, in which
- * case the batch is kept whole for the next try.
+ * Write the batch and empty it. Outcomes for a user and day without a
+ * decision are counted as unmatched lines of that day, in the same
+ * transaction. Returns 0 with OUT: result filled, or -1 with the cause in
+ * re, in which case the batch keeps what was not committed for the next
+ * try.
  */
 int	batch_write(struct batch *b, struct db *db, struct batch_result *result,
 	    struct reqerr *re);

@@ -219,7 +219,7 @@ static const char *const db_sql[DB_STMT_COUNT] = {
 	    " ?23, ?24, ?25"
 	    " WHERE EXISTS (SELECT 1 FROM usage_daily"
 	    " WHERE user_id = ?1 AND day = ?2)"
-	    " ON CONFLICT (user_id, day) DO UPDATE SET "
+	    " ON CONFLICT (day, user_id) DO UPDATE SET "
 	    " status_2xx = status_2xx + excluded.status_2xx, "
 	    " status_4xx = status_4xx + excluded.status_4xx, "
 	    " status_5xx = status_5xx + excluded.status_5xx, "
@@ -510,6 +510,29 @@ out:
 	return version;
 }
 
+/*
+ * SQLite's busy handler: wait for another connection's lock in steps of
+ * DB_BUSY_STEP_US, up to the lock timeout. sqlite3_busy_timeout sleeps
+ * 1, 2, 5, 10 ms and longer between tries, so a lock that the collector
+ * releases after 3.5 ms would keep the authorizer waiting for 8.
+ */
+static int
+db_busy_wait(void *arg, int tries)
+{
+	struct db	*db = arg;
+	struct timespec	 now, step = { 0, DB_BUSY_STEP_US * 1000L };
+	int64_t		 now_us;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	now_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+	if (tries == 0)
+		db->busy_since_us = now_us;
+	if (now_us - db->busy_since_us >= (int64_t)db->lock_timeout_ms * 1000)
+		return 0;
+	nanosleep(&step, NULL);
+	return 1;
+}
+
 /* SQLite's WAL hook, once db_defer_checkpoints has installed it. */
 static int
 db_wal_committed(void *arg, sqlite3 *handle, const char *schema,
@@ -654,7 +677,7 @@ db_open(const char *path, int durability_full, int lock_timeout_ms,
 		goto fail;
 	}
 	sqlite3_extended_result_codes(db->handle, 1);
-	sqlite3_busy_timeout(db->handle, lock_timeout_ms);
+	sqlite3_busy_handler(db->handle, db_busy_wait, db);
 	if (db_check_writable(db, re) == -1)
 		goto fail;
 
@@ -721,7 +744,7 @@ db_step_simple(struct db *db, enum db_stmt id, struct reqerr *re)
 void
 db_set_lock_timeout(struct db *db, int ms)
 {
-	sqlite3_busy_timeout(db->handle, ms);
+	db->lock_timeout_ms = ms;
 }
 
 int

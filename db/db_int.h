@@ -74,11 +74,14 @@ enum db_stmt {
 	p "latency_le_30000ms, " p "latency_le_60000ms, "		\
 	p "latency_gt_60000ms"
 
+#define DB_BUSY_STEP_US	200	/* between tries for a lock */
+
 struct db {
 	sqlite3		*handle;
 	sqlite3_stmt	*stmts[DB_STMT_COUNT];	/* owned, prepared lazily */
 	char		*path;			/* owned */
 	int		 lock_timeout_ms;
+	int64_t		 busy_since_us;	/* when the lock wait began */
 	int		 in_tx;		/* a BEGIN is open */
 	/* db_defer_checkpoints */
 	int		 checkpoint_pages;	/* 0: SQLite's own */

@@ -3,17 +3,22 @@
  * batch (batch.c) and the latency histogram (histogram.c). The line
  * tables use the two formats the shipped web server configurations
  * write, and the outcomes nginx and lighttpd log for an upstream that
- * responds, fails, times out or cannot be reached.
+ * responds, fails, times out or cannot be reached. The batch's writes go
+ * to a real database in a temporary directory.
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <check.h>
+#include <sqlite3.h>
 
 #include "batch.h"
+#include "db.h"
 #include "histogram.h"
 #include "logline.h"
 
@@ -372,6 +377,129 @@ START_TEST(test_batch_full_drops_new_users)
 }
 END_TEST
 
+/* Run SQL on path through a connection of its own. */
+static void
+exec_raw(const char *path, const char *sql)
+{
+	sqlite3	*handle = NULL;
+	int	 rc;
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE,
+	    NULL), SQLITE_OK);
+	rc = sqlite3_exec(handle, sql, NULL, NULL, NULL);
+	sqlite3_close(handle);
+	ck_assert_msg(rc == SQLITE_OK, "'%s': %s", sql, sqlite3_errstr(rc));
+}
+
+/* The 2xx outcomes upstream_daily holds for user on DAY, or -1. */
+static int64_t
+outcomes_2xx(const char *path, const char *user_id)
+{
+	sqlite3		*handle = NULL;
+	sqlite3_stmt	*st = NULL;
+	int64_t		 n = -1;
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(handle, "SELECT status_2xx FROM"
+	    " upstream_daily WHERE user_id = ?1 AND day = ?2", -1, &st, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_text(st, 1, user_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, DAY, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(handle);
+	return n;
+}
+
+static void
+user_id_of(int i, char id[DB_UUID_LEN + 1])
+{
+	snprintf(id, DB_UUID_LEN + 1, "00000000-0000-4000-8000-%012d", i);
+}
+
+/*
+ * A write that fails after its first transaction keeps exactly what was
+ * not committed: the committed users are not written twice, and an
+ * outcome added to one of them before the next try is not lost.
+ */
+START_TEST(test_batch_write_failed_part_kept)
+{
+	const int		 n = BATCH_ENTRIES_PER_TX + 2;
+	struct batch_result	 result;
+	struct batch		 b;
+	struct logline		 l;
+	struct reqerr		 re;
+	struct db		*db;
+	const char		*tmp = getenv("TMPDIR"), *reason;
+	char			 dir[PATH_MAX / 2], path[PATH_MAX], sql[256];
+	char			 side[PATH_MAX + 8];
+	char			 id[DB_UUID_LEN + 1], external_id[32];
+	int64_t			 used;
+	int			 i;
+
+	snprintf(dir, sizeof(dir), "%s/check_collector.XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/dripline.db", dir);
+	reqerr_clear(&re);
+	db = db_open(path, 0, 1000, DB_OPEN_CREATE | DB_OPEN_MIGRATE, &re);
+	ck_assert_msg(db != NULL, "db_open: %s", re.db_message);
+
+	/* Users with a decision each, and a line for each. */
+	ck_assert_int_eq(batch_init(&b), 0);
+	ck_assert_int_eq(logline_parse(LT "200 10", strlen(LT "200 10"), &l,
+	    &reason), LOGLINE_OK);
+	for (i = 0; i < n; i++) {
+		user_id_of(i, id);
+		snprintf(external_id, sizeof(external_id), "user-%d", i);
+		ck_assert_int_eq(db_user_insert(db, id, external_id, 100,
+		    "2026-03-10T00:00:00Z", &re), 0);
+		ck_assert_int_eq(db_usage_charge(db, id, DAY, 1, 100, &used,
+		    &re), 1);
+		memcpy(l.user_id, id, sizeof(l.user_id));
+		ck_assert_int_eq(batch_add(&b, &l), 0);
+	}
+
+	/* The first user of the second transaction cannot be written. */
+	user_id_of(BATCH_ENTRIES_PER_TX, id);
+	snprintf(sql, sizeof(sql), "CREATE TRIGGER refuse BEFORE INSERT ON"
+	    " upstream_daily WHEN NEW.user_id = '%s' BEGIN"
+	    " SELECT RAISE(ABORT, 'refused by the test'); END", id);
+	exec_raw(path, sql);
+	ck_assert_int_eq(batch_write(&b, db, &result, &re), -1);
+	ck_assert_uint_eq(b.nentries, 2);
+
+	/* Another line for a user whose outcome is already written. */
+	user_id_of(0, id);
+	memcpy(l.user_id, id, sizeof(l.user_id));
+	ck_assert_int_eq(batch_add(&b, &l), 0);
+	ck_assert_uint_eq(b.nentries, 3);
+
+	exec_raw(path, "DROP TRIGGER refuse");
+	reqerr_clear(&re);
+	ck_assert_int_eq(batch_write(&b, db, &result, &re), 0);
+	ck_assert_uint_eq(b.nentries, 0);
+	ck_assert_int_eq(result.outcomes, 3);
+
+	ck_assert_int_eq(outcomes_2xx(path, id), 2);
+	for (i = 1; i < n; i++) {
+		user_id_of(i, id);
+		ck_assert_int_eq(outcomes_2xx(path, id), 1);
+	}
+
+	batch_free(&b);
+	db_close(db);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	(void)unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	(void)unlink(side);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 Suite *
 collector_suite(void)
 {
@@ -398,6 +526,10 @@ collector_suite(void)
 	tcase_add_test(tc, test_histogram_open_bucket_uses_max);
 	tcase_add_test(tc, test_histogram_never_above_max);
 	tcase_add_test(tc, test_batch_full_drops_new_users);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("database");
+	tcase_add_test(tc, test_batch_write_failed_part_kept);
 	suite_add_tcase(s, tc);
 	return s;
 }

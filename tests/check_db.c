@@ -987,6 +987,9 @@ START_TEST(test_db_migrate_from_version_2_keeps_rows)
 	ck_assert_int_eq(db_query_int(db_path,
 	    "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 	ck_assert_int_eq(db_count_rows(db_path, "upstream_daily"), 1);
+	ck_assert_int_eq(db_query_int(db_path, "SELECT status_2xx FROM"
+	    " upstream_daily WHERE user_id = '" USER_A "' AND day = '" DAY_1
+	    "'"), 6);
 }
 END_TEST
 
