@@ -1,13 +1,14 @@
 /*
  * log-sink: what the ceiling setups of bench/run.sh give nginx in place
- * of dripline-collector. It reads the syslog datagrams of the access log
- * on a unix socket, as the collector does, and discards them, so that
- * nginx pays for the same log transport in the ceiling as with Dripline,
- * and only the analytics are left out.
+ * of dripline-collector. It reads the access log's syslog datagrams on a
+ * unix socket as the collector does, and discards them. So nginx pays for
+ * the same log transport in the ceiling as with Dripline, and only the
+ * analytics are left out.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,8 @@
 
 #include "listen.h"
 
-#define LOG_SINK_RCVBUF	(1024 * 1024)	/* as dripline-collector's */
+#define LOG_SINK_RCVBUF		(1024 * 1024)	/* as dripline-collector's */
+#define LOG_SINK_READS_PER_WAKE	1024		/* as dripline-collector's */
 
 static volatile sig_atomic_t	log_sink_stop;
 
@@ -42,10 +44,11 @@ int
 main(int argc, char *argv[])
 {
 	struct sigaction	 sa;
+	struct pollfd		 pfd;
 	const char		*spec = NULL, *group = NULL;
 	char			 err[512], msg[8192], *end;
 	long			 mode = 0660;
-	int			 ch, fd, size = LOG_SINK_RCVBUF;
+	int			 ch, fd, i, size = LOG_SINK_RCVBUF;
 
 	while ((ch = getopt(argc, argv, "g:m:s:")) != -1) {
 		switch (ch) {
@@ -76,18 +79,29 @@ main(int argc, char *argv[])
 	}
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 
-	/* Without SA_RESTART, a signal ends the blocking recv. */
+	/* Without SA_RESTART, a signal ends the wait in poll. */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = log_sink_on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 
+	/*
+	 * Read as dripline-collector does: wait until the socket is
+	 * readable, then take what is there without blocking.
+	 */
+	pfd.fd = fd;
+	pfd.events = POLLIN;
 	while (!log_sink_stop) {
-		if (recv(fd, msg, sizeof(msg), 0) == -1 && errno != EINTR) {
-			perror("log-sink: recv");
+		if (poll(&pfd, 1, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			perror("log-sink: poll");
 			break;
 		}
+		for (i = 0; i < LOG_SINK_READS_PER_WAKE; i++)
+			if (recv(fd, msg, sizeof(msg), MSG_DONTWAIT) == -1)
+				break;
 	}
 	close(fd);
 	listen_cleanup();

@@ -5,11 +5,12 @@
  * charged. lighttpd pipes its access log to our stdin; nginx sends one
  * syslog datagram per line to the unix socket given with -s.
  *
- * Lines are added up in memory and written in one transaction per batch:
- * after -n lines or -t milliseconds, whichever comes first, and at exit.
- * The database is opened for each write only, so a file that is replaced
- * or missing for a while is picked up again, and a failed write is
- * retried with the next batch. Whatever is lost (lines dropped, the
+ * Lines are added up in memory and written in batches: after -n lines or
+ * -t milliseconds, whichever comes first, and at exit. The connection
+ * stays open between writes, so its page cache keeps the day's rows.
+ * After a write fails for any reason but a lock held too long, the next
+ * write opens the database anew, which picks up a file that was missing
+ * or broken for a while. A failed write is retried with the next batch. Whatever is lost (lines dropped, the
  * collector stopped without writing) shows in the reports as allowed
  * requests without an outcome, "unattributed".
  */
@@ -50,6 +51,7 @@ struct collector_warnings {
 
 struct collector {
 	const struct conf		*conf;
+	struct db			*db;	/* NULL until a write */
 	struct batch			 batch;
 	int64_t				 batch_lines;
 	int64_t				 interval_ms;
@@ -131,7 +133,6 @@ collector_write(struct collector *c)
 	const struct conf	*conf = c->conf;
 	struct batch_result	 result;
 	struct reqerr		 re;
-	struct db		*db;
 	int			 timeout, rc;
 
 	c->next_write_ms = utcday_now_ms() + c->interval_ms;
@@ -149,10 +150,15 @@ collector_write(struct collector *c)
 	timeout = conf->lock_timeout_ms < COLLECTOR_LOCK_TIMEOUT_MAX ?
 	    conf->lock_timeout_ms : COLLECTOR_LOCK_TIMEOUT_MAX;
 	reqerr_clear(&re);
-	db = db_open(conf->database, conf->durability == CONF_DURABILITY_FULL,
-	    timeout, 0, &re);
-	rc = db == NULL ? -1 : batch_write(&c->batch, db, &result, &re);
-	db_close(db);
+	if (c->db == NULL)
+		c->db = db_open(conf->database,
+		    conf->durability == CONF_DURABILITY_FULL, timeout,
+		    DB_OPEN_LARGE_CACHE, &re);
+	rc = c->db == NULL ? -1 : batch_write(&c->batch, c->db, &result, &re);
+	if (rc == -1 && c->db != NULL && !db_error_is_busy(&re)) {
+		db_close(c->db);
+		c->db = NULL;
+	}
 	c->write_failed = rc == -1;
 	if (rc == -1) {
 		if (collector_may_warn(&c->warn_write))
@@ -456,6 +462,7 @@ main(int argc, char *argv[])
 		close(fd);
 		listen_cleanup();
 	}
+	db_close(c.db);
 	batch_free(&c.batch);
 	conf_free(conf);
 	log_info("stopped");

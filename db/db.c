@@ -687,6 +687,9 @@ db_open(const char *path, int durability_full, int lock_timeout_ms,
 	    "PRAGMA synchronous = NORMAL", re) == -1 ||
 	    db_exec(db, "PRAGMA foreign_keys = ON", re) == -1)
 		goto fail;
+	if ((flags & DB_OPEN_LARGE_CACHE) &&
+	    db_exec(db, "PRAGMA cache_size = -16384", re) == -1)
+		goto fail;
 
 	if ((version = db_schema_version(db, re)) == -1)
 		goto fail;

@@ -31,6 +31,8 @@
 /* db_open flags */
 #define DB_OPEN_CREATE	0x01	/* create the file (mode 0600) if missing */
 #define DB_OPEN_MIGRATE	0x02	/* apply pending migrations */
+/* 16 MiB of page cache, not SQLite's default 2 MiB, for a long-lived writer */
+#define DB_OPEN_LARGE_CACHE	0x04
 
 struct db;
 
