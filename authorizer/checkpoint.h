@@ -12,15 +12,6 @@
 
 #include "conf.h"
 
-/*
- * Log pages (16 MiB at 4 KiB a page) after which the writer wakes the
- * checkpoint thread. SQLite's own default is 1000; a longer log holds
- * more rewrites of the same page, which a checkpoint copies only once.
- * With 10^6 users it cut the authorizer's CPU per request by about a
- * tenth in fcgi-load runs.
- */
-#define CHECKPOINT_PAGES	4000
-
 /* Start the thread for conf's database (borrowed, must outlive it). */
 int	checkpoint_start(const struct conf *conf);
 

@@ -148,7 +148,7 @@ quota_open(struct reqerr *re)
 	    0, re);
 	if (quota_db == NULL)
 		return -1;
-	db_defer_checkpoints(quota_db, CHECKPOINT_PAGES, checkpoint_wake,
+	db_defer_checkpoints(quota_db, DB_CHECKPOINT_PAGES, checkpoint_wake,
 	    NULL);
 	return 0;
 }

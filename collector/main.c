@@ -40,6 +40,8 @@
 #define COLLECTOR_WARN_PER_MINUTE	10
 #define COLLECTOR_READS_PER_WAKE	1024	/* datagrams between flushes */
 #define COLLECTOR_RCVBUF		(1024 * 1024)
+/* Past the authorizer's threshold: it copies the log while it runs. */
+#define COLLECTOR_CHECKPOINT_PAGES	(2 * DB_CHECKPOINT_PAGES)
 
 /* Warnings of one kind, at most COLLECTOR_WARN_PER_MINUTE a minute. */
 struct collector_warnings {
@@ -150,10 +152,11 @@ collector_write(struct collector *c)
 	timeout = conf->lock_timeout_ms < COLLECTOR_LOCK_TIMEOUT_MAX ?
 	    conf->lock_timeout_ms : COLLECTOR_LOCK_TIMEOUT_MAX;
 	reqerr_clear(&re);
-	if (c->db == NULL)
-		c->db = db_open(conf->database,
-		    conf->durability == CONF_DURABILITY_FULL, timeout,
-		    DB_OPEN_LARGE_CACHE, &re);
+	if (c->db == NULL &&
+	    (c->db = db_open(conf->database,
+	    conf->durability == CONF_DURABILITY_FULL, timeout,
+	    DB_OPEN_LARGE_CACHE, &re)) != NULL)
+		db_checkpoint_after(c->db, COLLECTOR_CHECKPOINT_PAGES);
 	rc = c->db == NULL ? -1 : batch_write(&c->batch, c->db, &result, &re);
 	if (rc == -1 && c->db != NULL && !db_error_is_busy(&re)) {
 		db_close(c->db);

@@ -561,6 +561,12 @@ db_defer_checkpoints(struct db *db, int pages, void (*wake)(void *),
 	(void)sqlite3_wal_hook(db->handle, db_wal_committed, db);
 }
 
+void
+db_checkpoint_after(struct db *db, int pages)
+{
+	(void)sqlite3_wal_autocheckpoint(db->handle, pages);
+}
+
 int
 db_checkpoint(struct db *db, struct reqerr *re)
 {
