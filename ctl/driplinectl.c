@@ -151,8 +151,17 @@ ctl_parse_uuid(const char *what, const char *s)
 static int
 ctl_init(struct ctl *ctl, int argc, char **argv)
 {
-	printf("database %s is at schema version %d\n", ctl->conf->database,
-	    db_schema_latest());
+	int	found = db_schema_version_found(ctl->db);
+
+	if (found == 0)
+		printf("database %s created at schema version %d\n",
+		    ctl->conf->database, db_schema_latest());
+	else if (found < db_schema_latest())
+		printf("database %s migrated from schema version %d to %d\n",
+		    ctl->conf->database, found, db_schema_latest());
+	else
+		printf("database %s is at schema version %d\n",
+		    ctl->conf->database, db_schema_latest());
 	return 0;
 }
 

@@ -699,6 +699,7 @@ db_open(const char *path, int durability_full, int lock_timeout_ms,
 
 	if ((version = db_schema_version(db, re)) == -1)
 		goto fail;
+	db->version_found = version;
 	if (version > db_schema_latest()) {
 		REQERR(re, 503, "database_unavailable",
 		    "the database is unavailable");
@@ -748,6 +749,12 @@ db_step_simple(struct db *db, enum db_stmt id, struct reqerr *re)
 	if ((st = db_stmt(db, id, re)) == NULL)
 		return -1;
 	return db_step_change(db, st, re) == -1 ? -1 : 0;
+}
+
+int
+db_schema_version_found(const struct db *db)
+{
+	return db->version_found;
 }
 
 void

@@ -177,6 +177,9 @@ void	db_close(struct db *db);
 /* Read the schema version. Returns it, or -1 with the cause in re. */
 int	db_schema_version(struct db *db, struct reqerr *re);
 
+/* The schema version db_open found, before any migration; 0: new file. */
+int	db_schema_version_found(const struct db *db);
+
 /*
  * Set how long a statement waits for another process's lock, in ms; 0
  * fails at once with SQLITE_BUSY. db_open sets lock_timeout_ms.

@@ -745,6 +745,7 @@ START_TEST(test_db_open_reopens_migrated_file)
 	db = db_open(db_path, 1, 1000, 0, &re);
 	ck_assert_msg(db != NULL, "db_open: %s", re.db_message);
 	ck_assert_int_eq(db_schema_version(db, &re), db_schema_latest());
+	ck_assert_int_eq(db_schema_version_found(db), db_schema_latest());
 	ck_assert_int_ge(db_schema_latest(), 1);
 }
 END_TEST
@@ -964,6 +965,7 @@ START_TEST(test_db_migrate_from_version_2_keeps_rows)
 	db = db_open(db_path, 0, 1000, DB_OPEN_MIGRATE, &re);
 	ck_assert_msg(db != NULL, "db_open: %s", re.db_message);
 	ck_assert_int_eq(db_schema_version(db, &re), db_schema_latest());
+	ck_assert_int_eq(db_schema_version_found(db), 2);
 
 	c = db_read_counts(USER_A, DAY_1);
 	ck_assert_int_eq(c.found, 1);
