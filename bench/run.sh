@@ -299,6 +299,16 @@ prepare_users() {
 # file, and the authorizer's PID ("-" for bare).
 declare -A AUTHORIZER_PID
 
+# wait_socket SOCKET NAME LOG: wait up to 5 s for a program to create its
+# unix socket.
+wait_socket() {
+	for _ in $(seq 100); do
+		[ -S "$1" ] && return 0
+		sleep 0.05
+	done
+	die "$2 did not create $1 (log: $3)"
+}
+
 # start_authorizer NAME PROGRAM CONF: a standalone authorizer on
 # $T/NAME.sock, for nginx and for the direct measurements.
 start_authorizer() {
@@ -308,11 +318,7 @@ start_authorizer() {
 	STARTED_PID=$!
 	PIDS="$PIDS $STARTED_PID"
 	AUTHORIZER_PID[$name]=$STARTED_PID
-	for _ in $(seq 100); do
-		[ -S "$sock" ] && return 0
-		sleep 0.05
-	done
-	die "$name did not create $sock (log: $T/$name.log)"
+	wait_socket "$sock" "$name" "$T/$name.log"
 }
 
 # start_collector NAME CONF: a standalone dripline-collector on
@@ -323,11 +329,7 @@ start_collector() {
 	    ${NGINX_USER:+-g www-data} >> "$T/collector-$1.log" 2>&1 &
 	STARTED_PID=$!
 	PIDS="$PIDS $STARTED_PID"
-	for _ in $(seq 100); do
-		[ -S "$sock" ] && return 0
-		sleep 0.05
-	done
-	die "collector $1 did not create $sock (log: $T/collector-$1.log)"
+	wait_socket "$sock" "collector $1" "$T/collector-$1.log"
 }
 
 # start_log_sink SOCKET: log-sink, which takes nginx's access log in the
@@ -337,11 +339,7 @@ start_log_sink() {
 	    >> "$T/log-sink.log" 2>&1 &
 	STARTED_PID=$!
 	PIDS="$PIDS $STARTED_PID"
-	for _ in $(seq 100); do
-		[ -S "$1" ] && return 0
-		sleep 0.05
-	done
-	die "log-sink did not create $1 (log: $T/log-sink.log)"
+	wait_socket "$1" log-sink "$T/log-sink.log"
 }
 
 nginx_bare_http() {
