@@ -541,11 +541,14 @@ machine_ticks() {
 # measure ID HOW TARGET KEYS PID SECONDS: one load; prints its figures.
 measure() {
 	local id=$1 how=$2 target=$3 keys=$4 pid seconds=$6 line before after
-	local busy0 idle0 steal0 busy1 idle1 steal1
+	local busy0 idle0 steal0 busy1 idle1 steal1 self0 self1 load
 	pid=$(authorizer_of "$5")
 	before=$(cpu_ticks "$pid")
 	group_ticks > "$T/groups-before"
 	read -r busy0 idle0 steal0 < <(machine_ticks)
+	# The load generator's CPU time: it is this shell's only child in
+	# between, and its ticks reach cutime and cstime once it is reaped.
+	read -r -a self0 < "/proc/$BASHPID/stat"
 	if [ "$how" = http ]; then
 		line=$(timeout $((seconds + 30)) wrk -t "$WRK_THREADS" \
 		    -c "$CONNECTIONS" -d "${seconds}s" -s "$BENCH/wrk-keys.lua" \
@@ -556,11 +559,14 @@ measure() {
 		    -k "$keys" -K "$MAX_KEYS" -c "$CONNECTIONS" -d "$seconds" \
 		    < /dev/null | grep '^requests=')
 	fi
+	read -r -a self1 < "/proc/$BASHPID/stat"
+	load=$((self1[15] + self1[16] - self0[15] - self0[16]))
 	after=$(cpu_ticks "$pid")
 	read -r busy1 idle1 steal1 < <(machine_ticks)
 	group_ticks > "$T/groups-after"
 	[ -n "$line" ] || die "$id: the load generator reported nothing"
 	echo "$line auth_cpu_ticks=$((after - before))" \
+	    "cpu_$( [ "$how" = http ] && echo wrk || echo fcgi-load)=$load" \
 	    "ticks_per_second=$(getconf CLK_TCK)" \
 	    "machine_busy_ticks=$((busy1 - busy0))" \
 	    "machine_idle_ticks=$((idle1 - idle0))" \
