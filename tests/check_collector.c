@@ -15,9 +15,9 @@
 #include <unistd.h>
 
 #include <check.h>
-#include <sqlite3.h>
 
 #include "batch.h"
+#include "check_sqlite.h"
 #include "db.h"
 #include "histogram.h"
 #include "logline.h"
@@ -377,40 +377,15 @@ START_TEST(test_batch_full_drops_new_users)
 }
 END_TEST
 
-/* Run SQL on path through a connection of its own. */
-static void
-exec_raw(const char *path, const char *sql)
-{
-	sqlite3	*handle = NULL;
-	int	 rc;
-
-	ck_assert_int_eq(sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE,
-	    NULL), SQLITE_OK);
-	rc = sqlite3_exec(handle, sql, NULL, NULL, NULL);
-	sqlite3_close(handle);
-	ck_assert_msg(rc == SQLITE_OK, "'%s': %s", sql, sqlite3_errstr(rc));
-}
-
-/* The 2xx outcomes upstream_daily holds for user on DAY, or -1. */
+/* The 2xx outcomes upstream_daily has for user on DAY, or -1. */
 static int64_t
 outcomes_2xx(const char *path, const char *user_id)
 {
-	sqlite3		*handle = NULL;
-	sqlite3_stmt	*st = NULL;
-	int64_t		 n = -1;
+	char	sql[256];
 
-	ck_assert_int_eq(sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY,
-	    NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_prepare_v2(handle, "SELECT status_2xx FROM"
-	    " upstream_daily WHERE user_id = ?1 AND day = ?2", -1, &st, NULL),
-	    SQLITE_OK);
-	sqlite3_bind_text(st, 1, user_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, DAY, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(handle);
-	return n;
+	snprintf(sql, sizeof(sql), "SELECT status_2xx FROM upstream_daily"
+	    " WHERE user_id = '%s' AND day = '" DAY "'", user_id);
+	return test_db_int(path, sql, -1);
 }
 
 static void
@@ -467,7 +442,7 @@ START_TEST(test_batch_write_failed_part_kept)
 	snprintf(sql, sizeof(sql), "CREATE TRIGGER refuse BEFORE INSERT ON"
 	    " upstream_daily WHEN NEW.user_id = '%s' BEGIN"
 	    " SELECT RAISE(ABORT, 'refused by the test'); END", id);
-	exec_raw(path, sql);
+	test_db_exec(path, sql);
 	ck_assert_int_eq(batch_write(&b, db, &result, &re), -1);
 	ck_assert_uint_eq(b.nentries, 2);
 
@@ -477,7 +452,7 @@ START_TEST(test_batch_write_failed_part_kept)
 	ck_assert_int_eq(batch_add(&b, &l), 0);
 	ck_assert_uint_eq(b.nentries, 3);
 
-	exec_raw(path, "DROP TRIGGER refuse");
+	test_db_exec(path, "DROP TRIGGER refuse");
 	reqerr_clear(&re);
 	ck_assert_int_eq(batch_write(&b, db, &result, &re), 0);
 	ck_assert_uint_eq(b.nentries, 0);

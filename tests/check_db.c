@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "crypto.h"
 #include "db.h"
+#include "check_sqlite.h"
 #include "db_migrations.h"
 #include "reqerr.h"
 
@@ -215,67 +216,19 @@ db_read_counts(const char *user_id, const char *day)
 	return counts;
 }
 
-/* Run one SQL statement on path through a connection of its own. */
-static void
-db_exec_raw(const char *path, const char *sql)
-{
-	sqlite3	*handle = NULL;
-	int	 rc;
-
-	ck_assert_int_eq(sqlite3_open_v2(path, &handle,
-	    SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-	rc = sqlite3_exec(handle, sql, NULL, NULL, NULL);
-	sqlite3_close(handle);
-	ck_assert_msg(rc == SQLITE_OK, "'%s': %s", sql, sqlite3_errstr(rc));
-}
-
-/* Like db_exec_raw, creating the file. */
-static void
-db_exec_raw_create(const char *path, const char *sql)
-{
-	sqlite3	*handle = NULL;
-	int	 rc;
-
-	ck_assert_int_eq(sqlite3_open_v2(path, &handle,
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL), SQLITE_OK);
-	rc = sqlite3_exec(handle, sql, NULL, NULL, NULL);
-	sqlite3_close(handle);
-	ck_assert_msg(rc == SQLITE_OK, "creating %s: %s", path,
-	    sqlite3_errstr(rc));
-}
-
-/* Read one integer through a connection of its own. */
-static int64_t
-db_query_int(const char *path, const char *sql)
-{
-	sqlite3		*handle = NULL;
-	sqlite3_stmt	*st = NULL;
-	int64_t		 value;
-
-	ck_assert_int_eq(sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY,
-	    NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_prepare_v2(handle, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	value = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(handle);
-	return value;
-}
-
 static int64_t
 db_count_rows(const char *path, const char *table)
 {
 	char	sql[128];
 
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
-	return db_query_int(path, sql);
+	return test_db_int(path, sql, -1);
 }
 
 static int64_t
 db_user_version(const char *path)
 {
-	return db_query_int(path, "PRAGMA user_version");
+	return test_db_int(path, "PRAGMA user_version", -1);
 }
 
 static void
@@ -901,7 +854,7 @@ START_TEST(test_db_open_newer_schema_refused)
 	db = NULL;
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
 	    db_schema_latest() + 1);
-	db_exec_raw(db_path, sql);
+	test_db_exec(db_path, sql);
 
 	reqerr_clear(&re);
 	ck_assert_ptr_null(db_open(db_path, 0, 1000, 0, &re));
@@ -929,9 +882,9 @@ db_make_version_2(const char *path, const char *rows)
 	char	hash[CRYPTO_SHA256_HEX_LEN + 1], sql[1024];
 
 	ck_assert_int_ge(db_schema_latest(), 3);
-	db_exec_raw_create(path, db_migrations[0]);
-	db_exec_raw(path, db_migrations[1]);
-	db_exec_raw(path, "PRAGMA user_version = 2");
+	test_db_exec(path, db_migrations[0]);
+	test_db_exec(path, db_migrations[1]);
+	test_db_exec(path, "PRAGMA user_version = 2");
 	db_hash("dl_migrated", hash);
 	snprintf(sql, sizeof(sql),
 	    "INSERT INTO users (id, external_id, daily_limit, created_at,"
@@ -939,8 +892,8 @@ db_make_version_2(const char *path, const char *rows)
 	    "INSERT INTO api_keys (id, user_id, name, prefix, secret_hash,"
 	    " created_at) VALUES ('%s', '%s', 'k', 'dl_migr', '%s', '%s');",
 	    USER_A, NOW_1, NOW_1, KEY_A1, USER_A, hash, NOW_1);
-	db_exec_raw(path, sql);
-	db_exec_raw(path, rows);
+	test_db_exec(path, sql);
+	test_db_exec(path, rows);
 }
 
 START_TEST(test_db_migrate_from_version_2_keeps_rows)
@@ -986,12 +939,12 @@ START_TEST(test_db_migrate_from_version_2_keeps_rows)
 	ck_assert_int_eq(db_read_counts(USER_A, DAY_1).denied, 3);
 
 	/* The outcome row still refers to its usage row. */
-	ck_assert_int_eq(db_query_int(db_path,
-	    "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	ck_assert_int_eq(test_db_int(db_path,
+	    "SELECT count(*) FROM pragma_foreign_key_check", -1), 0);
 	ck_assert_int_eq(db_count_rows(db_path, "upstream_daily"), 1);
-	ck_assert_int_eq(db_query_int(db_path, "SELECT status_2xx FROM"
+	ck_assert_int_eq(test_db_int(db_path, "SELECT status_2xx FROM"
 	    " upstream_daily WHERE user_id = '" USER_A "' AND day = '" DAY_1
-	    "'"), 6);
+	    "'", -1), 6);
 }
 END_TEST
 
@@ -1080,7 +1033,7 @@ db_file_size(const char *path)
 	return sb.st_size;
 }
 
-/* Add users first to first + n - 1, each insert a commit of its own. */
+/* Insert users first to first + n - 1, each in a commit of its own. */
 static void
 db_add_users(int first, int n)
 {
@@ -1176,7 +1129,7 @@ START_TEST(test_db_charge_large_values_exact)
 	ck_assert_int_eq(used, 3 * CONF_COST_MAX);
 
 	/* Fill up to one unit below the limit, then take the last unit. */
-	db_exec_raw(db_path, "UPDATE usage_daily SET units = 999999999999");
+	test_db_exec(db_path, "UPDATE usage_daily SET units = 999999999999");
 	ck_assert_int_eq(db_charge(USER_A, DAY_1, 2, CONF_LIMIT_MAX, &used),
 	    0);
 	ck_assert_int_eq(used, CONF_LIMIT_MAX - 1);

@@ -1,0 +1,51 @@
+/*
+ * Helpers for unit tests that set up or inspect a database file through
+ * an SQLite connection of their own, beside the code under test.
+ */
+#ifndef DRIPLINE_CHECK_SQLITE_H
+#define DRIPLINE_CHECK_SQLITE_H
+
+#include <stdint.h>
+
+#include <check.h>
+#include <sqlite3.h>
+
+/* Run SQL on the file at path, creating the file if it is missing. */
+static inline void
+test_db_exec(const char *path, const char *sql)
+{
+	sqlite3	*handle = NULL;
+	int	 rc;
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &handle,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL), SQLITE_OK);
+	rc = sqlite3_exec(handle, sql, NULL, NULL, NULL);
+	sqlite3_close(handle);
+	ck_assert_msg(rc == SQLITE_OK, "'%s' on %s: %s", sql, path,
+	    sqlite3_errstr(rc));
+}
+
+/* Return the integer in the first row of a query, or none without a row. */
+static inline int64_t
+test_db_int(const char *path, const char *sql, int64_t none)
+{
+	sqlite3		*handle = NULL;
+	sqlite3_stmt	*st = NULL;
+	int64_t		 value = none;
+	int		 rc;
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	ck_assert_msg(sqlite3_prepare_v2(handle, sql, -1, &st, NULL) ==
+	    SQLITE_OK, "'%s': %s", sql, sqlite3_errmsg(handle));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		value = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(handle);
+	ck_assert_msg(rc == SQLITE_ROW || rc == SQLITE_DONE, "'%s': %s", sql,
+	    sqlite3_errstr(rc));
+	return value;
+}
+
+#endif
