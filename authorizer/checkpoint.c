@@ -63,9 +63,9 @@ checkpoint_stop(void)
 }
 
 /*
- * Run one checkpoint. Another process's checkpoint in progress is no
- * failure; anything else closes the connection and is logged, at most
- * once a minute, since the writer's own errors reach the log anyway.
+ * Run one checkpoint. A checkpoint that another process is running is
+ * not a failure. Any other error closes the connection and is logged at
+ * most once a minute, because the writer logs its own errors anyway.
  */
 static void
 checkpoint_run(void)
@@ -89,8 +89,8 @@ checkpoint_run(void)
 	now = time(NULL);
 	if (now - checkpoint_warned >= CHECKPOINT_WARN_INTERVAL) {
 		checkpoint_warned = now;
-		log_warnx("checkpoint failed, the write-ahead log keeps "
-		    "growing until one succeeds: %s", re.db_message[0] != '\0' ?
+		log_warnx("checkpoint failed: %s (the write-ahead log keeps "
+		    "growing until one succeeds)", re.db_message[0] != '\0' ?
 		    re.db_message : re.message);
 	}
 }

@@ -2,10 +2,10 @@
  * The checkpoint thread. SQLite copies its write-ahead log back into the
  * database file once the log has grown (a checkpoint), and by default the
  * commit that crosses the threshold does the copy and its fsync. Here a
- * thread of its own does it on a connection of its own, so the quota
- * writer's commits, which every waiting request depends on, do not wait
- * for that copy; only if the log grows far past the threshold does the
- * writer copy it again (see db_defer_checkpoints).
+ * thread with its own connection does it, so the quota writer's commits,
+ * which every waiting request depends on, do not wait for the copy. Only
+ * if the log grows far past the threshold does the writer copy it itself
+ * (see db_defer_checkpoints).
  */
 #ifndef DRIPLINE_CHECKPOINT_H
 #define DRIPLINE_CHECKPOINT_H
@@ -16,8 +16,8 @@
 int	checkpoint_start(const struct conf *conf);
 
 /*
- * Ask for a checkpoint; returns at once. The argument is unused, so that
- * the function can be given to db_defer_checkpoints.
+ * Request a checkpoint and return at once. The argument is unused: it
+ * lets db_defer_checkpoints call the function.
  */
 void	checkpoint_wake(void *arg);
 

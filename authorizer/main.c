@@ -196,9 +196,10 @@ main(int argc, char *argv[])
 #if defined(HAVE_MALLOPT) && defined(M_TRIM_THRESHOLD)
 	/*
 	 * SQLite allocates and frees a statement journal for each charge.
-	 * Each free left glibc returning the writer thread's arena top to
-	 * the kernel, a madvise that flushes the TLB of every CPU: a fifth
-	 * of the authorizer's time under load. Keep up to 4 MiB instead.
+	 * After each free, glibc gave the top of the writer thread's arena
+	 * back to the kernel with madvise, which flushes the TLB of every
+	 * CPU: a fifth of the authorizer's time under load in perf samples.
+	 * Keep up to 4 MiB of freed memory instead.
 	 */
 	mallopt(M_TRIM_THRESHOLD, AUTHORIZER_TRIM_THRESHOLD);
 #endif

@@ -20,8 +20,8 @@
 #define BATCH_DAYS_MAX		8	/* days of line counters per batch */
 /*
  * Entries per transaction. The authorizer waits for the write lock while
- * a transaction holds it, so a batch goes in parts; with 10^6 users each
- * entry can cost a page read.
+ * a transaction has it, and with 10^6 users each entry can cost a page
+ * read, so a batch is written in parts.
  */
 #define BATCH_ENTRIES_PER_TX	128
 

@@ -618,8 +618,8 @@ out:
 /*
  * Apply the migrations after version, each in its own transaction.
  * Foreign keys are not enforced while a migration runs, so that it can
- * rebuild a table others refer to; instead every key is checked before
- * the migration commits.
+ * rebuild a table that others refer to. Every key is checked before the
+ * migration commits instead.
  */
 static int
 db_migrate(struct db *db, int version, struct reqerr *re)

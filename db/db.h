@@ -31,7 +31,7 @@
 /* db_open flags */
 #define DB_OPEN_CREATE	0x01	/* create the file (mode 0600) if missing */
 #define DB_OPEN_MIGRATE	0x02	/* apply pending migrations */
-/* 16 MiB of page cache, not SQLite's default 2 MiB, for a long-lived writer */
+/* 16 MiB of page cache instead of SQLite's 2 MiB, for a long-lived writer */
 #define DB_OPEN_LARGE_CACHE	0x04
 
 struct db;
@@ -177,7 +177,7 @@ void	db_close(struct db *db);
 /* Read the schema version. Returns it, or -1 with the cause in re. */
 int	db_schema_version(struct db *db, struct reqerr *re);
 
-/* The schema version db_open found, before any migration; 0: new file. */
+/* Return the schema version db_open found before migrating (0: new file). */
 int	db_schema_version_found(const struct db *db);
 
 /*
@@ -193,14 +193,13 @@ int	db_commit(struct db *db, struct reqerr *re);
 void	db_rollback(struct db *db);
 
 /*
- * Move checkpoints off this connection's commits: copying the log back
- * into the database file, with its fsync, then no longer delays the
+ * Move checkpoints off this connection's commits, so that copying the log
+ * back into the database file, with its fsync, no longer delays the
  * commit that crosses the threshold. After each commit that leaves at
- * least pages pages in the write-ahead log, wake(arg) is called, from
- * inside db_commit, so that another thread can run db_checkpoint on a
- * connection of its own; wake must only signal. Should the log reach
- * DB_CHECKPOINT_SELF_FACTOR times that without a checkpoint, this
- * connection checkpoints after its commit again, as a safety net.
+ * least pages pages in the write-ahead log, db_commit calls wake(arg).
+ * wake must only signal another thread, which then runs db_checkpoint on
+ * a connection of its own. If the log reaches DB_CHECKPOINT_SELF_FACTOR
+ * times pages all the same, this connection checkpoints after its commit.
  */
 #define DB_CHECKPOINT_SELF_FACTOR	16
 void	db_defer_checkpoints(struct db *db, int pages,
@@ -208,10 +207,10 @@ void	db_defer_checkpoints(struct db *db, int pages,
 
 /*
  * Log pages (16 MiB at 4 KiB a page) at which the authorizer's
- * checkpoint thread copies the log back. SQLite's own default is 1000; a
- * longer log holds more rewrites of the same page, each copied once.
- * With 10^6 users it cut the authorizer's CPU per request by about a
- * tenth in fcgi-load runs.
+ * checkpoint thread copies the log back. SQLite's default is 1000. A
+ * longer log contains more rewrites of the same page, and a checkpoint
+ * copies each page once. With 10^6 users, 4000 instead of 1000 cut the
+ * authorizer's CPU per decision from 73-76 to 64-70 us in fcgi-load runs.
  */
 #define DB_CHECKPOINT_PAGES	4000
 

@@ -185,8 +185,8 @@ esac
 server_pid=$!
 pids="$pids $server_pid"
 
-# The gateway is only connected to: a request would reach the authorizer
-# and count as a refusal in the usage summary.
+# Check the gateway by opening a connection only, because a request would
+# reach the authorizer and count as a 401 in the usage summary.
 for _ in $(seq 100); do
 	(exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null &&
 	    curl -s -o /dev/null "http://127.0.0.1:$ADMIN_PORT/" && break
