@@ -159,17 +159,10 @@ check_eq "upstream got the real user of the forged request" "$alice" \
     "$forged_as"
 
 # An enforcement failure: the write lock is held past lock_timeout_ms.
-(echo 'BEGIN IMMEDIATE;'; sleep 2; echo 'COMMIT;') | sqlite3 "$T/dripline.db" &
-holder=$!
-IT_PIDS="$IT_PIDS $holder"
-for _ in $(seq 50); do
-	sqlite3 -cmd '.timeout 0' "$T/dripline.db" 'BEGIN IMMEDIATE; COMMIT;' \
-	    2>/dev/null || break
-	sleep 0.05
-done
+it_hold_write_lock "$T/dripline.db" 2
 it_chat "$bob_key"
 check_eq "database locked: 503" 503 "$STATUS"
-wait "$holder"
+wait "$HOLDER_PID"
 
 # --- the figures ---------------------------------------------------------------
 

@@ -102,16 +102,9 @@ sql "PRAGMA user_version = $version"
 expect_allowed "schema version restored"
 
 # Another process holds the write lock for 3 s, past the 400 ms timeout.
-(echo 'BEGIN IMMEDIATE;'; sleep 3; echo 'COMMIT;') | sqlite3 "$db" &
-IT_PIDS="$IT_PIDS $!"
-holder=$!
-for _ in $(seq 50); do
-	sqlite3 -cmd '.timeout 0' "$db" 'BEGIN IMMEDIATE; COMMIT;' \
-	    2>/dev/null || break
-	sleep 0.05
-done
+it_hold_write_lock "$db" 3
 expect_503 "write lock held by another process" "locked"
-wait "$holder"
+wait "$HOLDER_PID"
 expect_allowed "lock released"
 
 # Read-only. A file system with a file open for writing cannot be made

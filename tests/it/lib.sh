@@ -504,6 +504,30 @@ admin() {
 	    -X "$method" "${args[@]}" "http://127.0.0.1:$ADMIN_PORT$path")
 }
 
+# it_hold_write_lock DATABASE SECONDS: start a sqlite3 shell that takes
+# the database's write lock and keeps it for SECONDS, and return once it
+# has the lock. It waits up to 5 s for a lock that the authorizer or the
+# collector has at that moment. HOLDER_PID is the shell's PID.
+it_hold_write_lock() {
+	local held=$T/write-lock-held
+
+	rm -f "$held"
+	{
+		printf '.timeout 5000\nBEGIN IMMEDIATE;\n'
+		printf '.output %s\n.print held\n.output stdout\n' "$held"
+		sleep "$2"
+		printf 'COMMIT;\n'
+	} | sqlite3 -bail "$1" &
+	HOLDER_PID=$!
+	IT_PIDS="$IT_PIDS $HOLDER_PID"
+	for _ in $(seq 150); do
+		[ -s "$held" ] && return 0
+		sleep 0.05
+	done
+	it_fail "sqlite3 did not take the write lock of $1 within 7.5 s"
+	return 1
+}
+
 # it_user EXTERNAL_ID DAILY_LIMIT: print the new user's id.
 it_user() {
 	ctl user create "$1" "$2"
