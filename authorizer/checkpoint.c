@@ -78,7 +78,7 @@ checkpoint_run(void)
 	if (checkpoint_db == NULL)
 		checkpoint_db = db_open(conf->database,
 		    conf->durability == CONF_DURABILITY_FULL,
-		    conf->lock_timeout_ms, 0, &re);
+		    conf->lock_timeout_ms, DB_OPEN_CORE, &re);
 	if (checkpoint_db != NULL && db_checkpoint(checkpoint_db, &re) == 0)
 		return;
 	if (checkpoint_db != NULL && db_error_is_busy(&re))

@@ -145,7 +145,7 @@ quota_open(struct reqerr *re)
 
 	quota_db = db_open(conf->database,
 	    conf->durability == CONF_DURABILITY_FULL, conf->lock_timeout_ms,
-	    0, re);
+	    DB_OPEN_CORE, re);
 	if (quota_db == NULL)
 		return -1;
 	db_defer_checkpoints(quota_db, DB_CHECKPOINT_PAGES, checkpoint_wake,

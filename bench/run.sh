@@ -280,7 +280,9 @@ prepare_users() {
 	if [ -s "$db" ] && [ -s "$keys" ]; then
 		echo "reusing $db"
 	else
-		rm -f "$db" "$db-wal" "$db-shm" "$keys"
+		rm -f "$db" "$db-wal" "$db-shm" "$keys" \
+		    "${db%.db}-analytics.db" "${db%.db}-analytics.db-wal" \
+		    "${db%.db}-analytics.db-shm"
 		echo "creating $n users in $db"
 		"$CTL" -c "$T/conf-$n-normal" init >/dev/null ||
 		    die "driplinectl init failed for $db"

@@ -182,7 +182,6 @@ static int
 batch_write_part(struct batch *b, struct db *db, size_t from, size_t to,
     int with_malformed, struct batch_result *result, struct reqerr *re)
 {
-	struct db_system_day	 delta;
 	struct batch_result	 part;
 	struct batch_day	*days = NULL;
 	int64_t			*unmatched = NULL, n;
@@ -217,13 +216,10 @@ batch_write_part(struct batch *b, struct db *db, size_t from, size_t to,
 		    b->days[i].malformed, 0);
 		part.malformed += b->days[i].malformed;
 	}
-	for (i = 0; i < ndays; i++) {
-		memset(&delta, 0, sizeof(delta));
-		delta.log_malformed = days[i].malformed;
-		delta.log_unmatched = unmatched[i];
-		if (db_system_add(db, days[i].day, &delta, re) == -1)
+	for (i = 0; i < ndays; i++)
+		if (db_log_add(db, days[i].day, days[i].malformed,
+		    unmatched[i], re) == -1)
 			goto out;
-	}
 	if (db_commit(db, re) == -1)
 		goto out;
 	result->outcomes += part.outcomes;

@@ -6,7 +6,8 @@
  * syslog datagram per line to the unix socket given with -s.
  *
  * Lines are added up in memory and written in batches: after -n lines or
- * -t milliseconds, whichever comes first, and at exit. The connection
+ * -t milliseconds, whichever comes first, and at exit, to the analytics
+ * file, with the decisions' file attached read-only. The connection
  * stays open between writes, so its page cache keeps the day's rows.
  * After a write fails for any reason but a lock held too long, the next
  * write opens the database anew, which picks up a file that was missing
@@ -40,8 +41,8 @@
 #define COLLECTOR_WARN_PER_MINUTE	10
 #define COLLECTOR_READS_PER_WAKE	1024	/* datagrams between flushes */
 #define COLLECTOR_RCVBUF		(1024 * 1024)
-/* Past the authorizer's threshold: it copies the log while it runs. */
-#define COLLECTOR_CHECKPOINT_PAGES	(2 * DB_CHECKPOINT_PAGES)
+/* The analytics file has no other writer to copy its log back. */
+#define COLLECTOR_CHECKPOINT_PAGES	DB_CHECKPOINT_PAGES
 
 /* Warnings of one kind, at most COLLECTOR_WARN_PER_MINUTE a minute. */
 struct collector_warnings {
@@ -155,7 +156,7 @@ collector_write(struct collector *c)
 	if (c->db == NULL &&
 	    (c->db = db_open(conf->database,
 	    conf->durability == CONF_DURABILITY_FULL, timeout,
-	    DB_OPEN_LARGE_CACHE, &re)) != NULL)
+	    DB_OPEN_ANALYTICS_WRITER | DB_OPEN_LARGE_CACHE, &re)) != NULL)
 		db_checkpoint_after(c->db, COLLECTOR_CHECKPOINT_PAGES);
 	rc = c->db == NULL ? -1 : batch_write(&c->batch, c->db, &result, &re);
 	if (rc == -1 && c->db != NULL && !db_error_is_busy(&re)) {

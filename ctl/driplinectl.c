@@ -559,16 +559,18 @@ ctl_prune(struct ctl *ctl, int argc, char **argv)
 	    &first_kept);
 	if (db_prune(ctl->db, first_kept.day, &counts, &re) == -1) {
 		fprintf(stderr, "driplinectl: deleted %" PRId64 " usage_daily, "
-		    "%" PRId64 " upstream_daily, %" PRId64 " system_daily and %"
-		    PRId64 " unauthorized_sources rows before the failure\n",
-		    counts.usage_daily, counts.upstream_daily,
-		    counts.system_daily, counts.unauthorized_sources);
+		    "%" PRId64 " upstream_daily, %" PRId64 " system_daily, %"
+		    PRId64 " log_daily and %" PRId64 " unauthorized_sources "
+		    "rows before the failure\n", counts.usage_daily,
+		    counts.upstream_daily, counts.system_daily,
+		    counts.log_daily, counts.unauthorized_sources);
 		return ctl_fail("cannot prune", &re);
 	}
 	printf("kept %s and later; deleted %" PRId64 " usage_daily, %" PRId64
-	    " upstream_daily, %" PRId64 " system_daily and %" PRId64
-	    " unauthorized_sources rows\n", first_kept.day, counts.usage_daily,
-	    counts.upstream_daily, counts.system_daily,
+	    " upstream_daily, %" PRId64 " system_daily, %" PRId64
+	    " log_daily and %" PRId64 " unauthorized_sources rows\n",
+	    first_kept.day, counts.usage_daily, counts.upstream_daily,
+	    counts.system_daily, counts.log_daily,
 	    counts.unauthorized_sources);
 	return 0;
 }

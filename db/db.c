@@ -178,18 +178,26 @@ static const char *const db_sql[DB_STMT_COUNT] = {
 	    " RETURNING units",
 	[DB_STMT_SYSTEM_ADD] =
 	    "INSERT INTO system_daily (day, unauthorized, invalid_path,"
-	    " route_not_found, unavailable, log_malformed, log_unmatched)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	    " route_not_found, unavailable)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5)"
 	    " ON CONFLICT (day) DO UPDATE SET"
 	    " unauthorized = unauthorized + excluded.unauthorized,"
 	    " invalid_path = invalid_path + excluded.invalid_path,"
 	    " route_not_found = route_not_found + excluded.route_not_found,"
-	    " unavailable = unavailable + excluded.unavailable,"
-	    " log_malformed = log_malformed + excluded.log_malformed,"
-	    " log_unmatched = log_unmatched + excluded.log_unmatched",
+	    " unavailable = unavailable + excluded.unavailable",
+	[DB_STMT_LOG_ADD] =
+	    "INSERT INTO log_daily (day, malformed, unmatched)"
+	    " VALUES (?1, ?2, ?3)"
+	    " ON CONFLICT (day) DO UPDATE SET"
+	    " malformed = malformed + excluded.malformed,"
+	    " unmatched = unmatched + excluded.unmatched",
+	/* One row, with NULL (read as 0) for a table without the day. */
 	[DB_STMT_SYSTEM_GET] =
-	    "SELECT unauthorized, invalid_path, route_not_found, unavailable,"
-	    " log_malformed, log_unmatched FROM system_daily WHERE day = ?1",
+	    "SELECT s.unauthorized, s.invalid_path, s.route_not_found,"
+	    " s.unavailable, l.malformed, l.unmatched"
+	    " FROM (SELECT ?1 AS day) AS k"
+	    " LEFT JOIN system_daily AS s ON s.day = k.day"
+	    " LEFT JOIN log_daily AS l ON l.day = k.day",
 	/*
 	 * A new address is only inserted while the day has fewer than ?4
 	 * addresses, so a flood from many addresses cannot grow the table
@@ -209,7 +217,10 @@ static const char *const db_sql[DB_STMT_COUNT] = {
 	    " WHERE day = ?1 ORDER BY attempts DESC, address LIMIT ?2",
 	/*
 	 * Outcomes are only recorded next to a decision of the same user
-	 * and day; no row changed means there was none.
+	 * and day; no row changed means there was none. An existing
+	 * outcome row was checked when it was inserted. Looking for it
+	 * first avoids a read of the decisions' file, whose cached pages
+	 * this connection discards after each commit of the authorizer.
 	 */
 	[DB_STMT_OUTCOMES_ADD] =
 	    "INSERT INTO upstream_daily (user_id, day, "
@@ -217,8 +228,10 @@ static const char *const db_sql[DB_STMT_COUNT] = {
 	    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
 	    " ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
 	    " ?23, ?24, ?25"
-	    " WHERE EXISTS (SELECT 1 FROM usage_daily"
-	    " WHERE user_id = ?1 AND day = ?2)"
+	    " WHERE EXISTS (SELECT 1 FROM upstream_daily"
+	    " WHERE day = ?2 AND user_id = ?1)"
+	    " OR EXISTS (SELECT 1 FROM usage_daily"
+	    " WHERE day = ?2 AND user_id = ?1)"
 	    " ON CONFLICT (day, user_id) DO UPDATE SET "
 	    " status_2xx = status_2xx + excluded.status_2xx, "
 	    " status_4xx = status_4xx + excluded.status_4xx, "
@@ -250,24 +263,21 @@ static const char *const db_sql[DB_STMT_COUNT] = {
 	    " latency_le_60000ms + excluded.latency_le_60000ms, "
 	    " latency_gt_60000ms ="
 	    " latency_gt_60000ms + excluded.latency_gt_60000ms",
-	/*
-	 * Pruning deletes at most ?2 rows per statement. upstream_daily
-	 * rows go first, since each refers to its usage_daily row; a usage
-	 * row that still has one (added since) waits for the next prune.
-	 */
+	/* Pruning deletes at most ?2 rows per statement. */
 	[DB_STMT_PRUNE_UPSTREAM] =
-	    "DELETE FROM upstream_daily WHERE (user_id, day) IN"
-	    " (SELECT user_id, day FROM upstream_daily WHERE day < ?1"
+	    "DELETE FROM upstream_daily WHERE (day, user_id) IN"
+	    " (SELECT day, user_id FROM upstream_daily WHERE day < ?1"
 	    " LIMIT ?2)",
 	[DB_STMT_PRUNE_USAGE] =
-	    "DELETE FROM usage_daily WHERE (user_id, day) IN"
-	    " (SELECT d.user_id, d.day FROM usage_daily AS d"
-	    " WHERE d.day < ?1 AND NOT EXISTS (SELECT 1"
-	    " FROM upstream_daily AS o"
-	    " WHERE o.user_id = d.user_id AND o.day = d.day) LIMIT ?2)",
+	    "DELETE FROM usage_daily WHERE (day, user_id) IN"
+	    " (SELECT day, user_id FROM usage_daily WHERE day < ?1"
+	    " LIMIT ?2)",
 	[DB_STMT_PRUNE_SYSTEM] =
 	    "DELETE FROM system_daily WHERE day IN"
 	    " (SELECT day FROM system_daily WHERE day < ?1 LIMIT ?2)",
+	[DB_STMT_PRUNE_LOG] =
+	    "DELETE FROM log_daily WHERE day IN"
+	    " (SELECT day FROM log_daily WHERE day < ?1 LIMIT ?2)",
 	[DB_STMT_PRUNE_SOURCES] =
 	    "DELETE FROM unauthorized_sources WHERE (day, address) IN"
 	    " (SELECT day, address FROM unauthorized_sources WHERE day < ?1"
@@ -280,11 +290,89 @@ static const char *const db_sql[DB_STMT_COUNT] = {
 	    "SELECT id, at, token_id, token_name, action, target_id,"
 	    " client_address, outcome, detail FROM audit"
 	    " WHERE id > ?1 ORDER BY id LIMIT ?2",
+	[DB_STMT_VERSION_MAIN] = "PRAGMA main.user_version",
+	[DB_STMT_VERSION_CORE] = "PRAGMA core.user_version",
+	[DB_STMT_VERSION_ANALYTICS] = "PRAGMA analytics.user_version",
+	/*
+	 * The analytics file's tables, version DB_ANALYTICS_VERSION, for a
+	 * connection that has it attached as "analytics". These scripts
+	 * hold several statements: db_exec runs them, never db_stmt.
+	 *
+	 * upstream_daily: what became of the allowed requests, per user
+	 * and day, added to by dripline-collector from the web server's
+	 * access log (see migration 0002 for the columns). The collector
+	 * only adds a row for a user and day that has a decision in
+	 * usage_daily. That table is in the other file, so no foreign key
+	 * can enforce it.
+	 *
+	 * log_daily: per UTC day, the access log lines the collector could
+	 * not parse and those that named no decision.
+	 */
+	[DB_STMT_ANALYTICS_CREATE] =
+	    "DROP TABLE IF EXISTS analytics.upstream_daily;"
+	    "DROP TABLE IF EXISTS analytics.log_daily;"
+	    "CREATE TABLE analytics.upstream_daily ("
+	    " day TEXT NOT NULL, user_id TEXT NOT NULL,"
+	    " status_2xx INTEGER NOT NULL DEFAULT 0,"
+	    " status_4xx INTEGER NOT NULL DEFAULT 0,"
+	    " status_5xx INTEGER NOT NULL DEFAULT 0,"
+	    " timed_out INTEGER NOT NULL DEFAULT 0,"
+	    " unreachable INTEGER NOT NULL DEFAULT 0,"
+	    " other INTEGER NOT NULL DEFAULT 0,"
+	    " latency_count INTEGER NOT NULL DEFAULT 0,"
+	    " latency_sum_us INTEGER NOT NULL DEFAULT 0,"
+	    " latency_max_us INTEGER NOT NULL DEFAULT 0,"
+	    " latency_le_5ms INTEGER NOT NULL DEFAULT 0,"
+	    " latency_le_10ms INTEGER NOT NULL DEFAULT 0,"
+	    " latency_le_25ms INTEGER NOT NULL DEFAULT 0,"
+	    " latency_le_50ms INTEGER NOT NULL DEFAULT 0,"
+	    " latency_le_100ms INTEGER NOT NULL DEFAULT 0,"
+	    " latency_le_250ms INTEGER NOT NULL DEFAULT 0,"
+	    " latency_le_500ms INTEGER NOT NULL DEFAULT 0,"
+	    " latency_le_1000ms INTEGER NOT NULL DEFAULT 0,"
+	    " latency_le_2500ms INTEGER NOT NULL DEFAULT 0,"
+	    " latency_le_5000ms INTEGER NOT NULL DEFAULT 0,"
+	    " latency_le_10000ms INTEGER NOT NULL DEFAULT 0,"
+	    " latency_le_30000ms INTEGER NOT NULL DEFAULT 0,"
+	    " latency_le_60000ms INTEGER NOT NULL DEFAULT 0,"
+	    " latency_gt_60000ms INTEGER NOT NULL DEFAULT 0,"
+	    " PRIMARY KEY (day, user_id)"
+	    ") WITHOUT ROWID;"
+	    "CREATE TABLE analytics.log_daily ("
+	    " day TEXT PRIMARY KEY,"
+	    " malformed INTEGER NOT NULL DEFAULT 0,"
+	    " unmatched INTEGER NOT NULL DEFAULT 0"
+	    ") WITHOUT ROWID;"
+	    "PRAGMA analytics.user_version = 1;",
+	/* The rows of schema version 3; see DB_ANALYTICS_SPLIT_VERSION. */
+	[DB_STMT_ANALYTICS_IMPORT] =
+	    "INSERT INTO analytics.upstream_daily (day, user_id, "
+	    DB_OUTCOME_COLUMN_LIST("") ")"
+	    " SELECT day, user_id, " DB_OUTCOME_COLUMN_LIST("")
+	    " FROM main.upstream_daily;"
+	    "INSERT INTO analytics.log_daily (day, malformed, unmatched)"
+	    " SELECT day, log_malformed, log_unmatched FROM main.system_daily"
+	    " WHERE log_malformed > 0 OR log_unmatched > 0;",
 };
+
+_Static_assert(DB_ANALYTICS_VERSION == 1,
+    "DB_STMT_ANALYTICS_CREATE sets the analytics file's version");
+
+/*
+ * Up to schema version 3 the decisions' file contained the analytics
+ * tables. Before the migration to version 4 drops them there, their rows
+ * are copied to the analytics file in a transaction of its own, which
+ * commits first. SQLite commits attached WAL files one after the other,
+ * and a crash between the two must not lose the rows. A crash after the
+ * copy leaves version 3, and the next migration copies again.
+ */
+#define DB_ANALYTICS_SPLIT_VERSION	4
 
 static int	db_exec(struct db *, const char *, struct reqerr *);
 static int	db_check_writable(struct db *, struct reqerr *);
 static int	db_migrate(struct db *, int, struct reqerr *);
+static int	db_analytics_create(struct db *, int, struct reqerr *);
+static int	db_user_version(struct db *, enum db_stmt, struct reqerr *);
 static void	db_flush_cache(struct db *);
 static const char *db_cause(int);
 
@@ -491,11 +579,17 @@ db_exec(struct db *db, const char *sql, struct reqerr *re)
 int
 db_schema_version(struct db *db, struct reqerr *re)
 {
+	return db_user_version(db, DB_STMT_VERSION_MAIN, re);
+}
+
+/* Read a file's schema version with the statement id, or -1. */
+static int
+db_user_version(struct db *db, enum db_stmt id, struct reqerr *re)
+{
 	sqlite3_stmt	*st = NULL;
 	int		 rc, version = -1;
 
-	rc = sqlite3_prepare_v2(db->handle, "PRAGMA user_version", -1, &st,
-	    NULL);
+	rc = sqlite3_prepare_v2(db->handle, db_sql[id], -1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		db_fail(db, rc, re);
 		goto out;
@@ -630,6 +724,11 @@ db_migrate(struct db *db, int version, struct reqerr *re)
 	if (db_exec(db, "PRAGMA foreign_keys = OFF", re) == -1)
 		return -1;
 	for (v = version; v < db_schema_latest() && ret == 0; v++) {
+		if (v + 1 == DB_ANALYTICS_SPLIT_VERSION &&
+		    db_analytics_create(db, 1, re) == -1) {
+			ret = -1;
+			break;
+		}
 		if (db_exec(db, "BEGIN IMMEDIATE", re) == -1) {
 			ret = -1;
 			break;
@@ -648,36 +747,171 @@ db_migrate(struct db *db, int version, struct reqerr *re)
 	return ret;
 }
 
+/*
+ * Create the analytics file's tables in a transaction of their own,
+ * empty, or with the rows of the decisions' file at version 3 if import
+ * is set. Tables left by an earlier try are replaced. Returns 0 or -1.
+ */
+static int
+db_analytics_create(struct db *db, int import, struct reqerr *re)
+{
+	if (db_exec(db, "BEGIN IMMEDIATE", re) == -1)
+		return -1;
+	if (db_exec(db, db_sql[DB_STMT_ANALYTICS_CREATE], re) == -1 ||
+	    (import &&
+	    db_exec(db, db_sql[DB_STMT_ANALYTICS_IMPORT], re) == -1) ||
+	    db_exec(db, "COMMIT", re) == -1) {
+		sqlite3_exec(db->handle, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_analytics_path(const char *path, char *out, size_t outlen)
+{
+	size_t	len = strlen(path);
+	int	n;
+
+	if (strcmp(path, ":memory:") == 0)
+		n = snprintf(out, outlen, "%s", path);
+	else if (len > 3 && strcmp(path + len - 3, ".db") == 0)
+		n = snprintf(out, outlen, "%.*s-analytics.db", (int)(len - 3),
+		    path);
+	else
+		n = snprintf(out, outlen, "%s-analytics", path);
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+/* Create path with mode 0600 if it does not exist. Returns 0 or -1. */
+static int
+db_create_file(const char *path, struct reqerr *re)
+{
+	int	fd;
+
+	if (strcmp(path, ":memory:") == 0)
+		return 0;
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		REQERR(re, 503, "database_unavailable",
+		    "the database is unavailable");
+		snprintf(re->db_message, sizeof(re->db_message),
+		    "%s: cannot create: %s", path, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * Attach the file at path: the decisions' file as "core", read-only,
+ * if readonly is set, else the analytics file as "analytics".
+ * Read-only takes a URI, in which path's bytes other than letters,
+ * digits and "/-._~" are percent-encoded. Returns 0 or -1.
+ */
+static int
+db_attach(struct db *db, const char *path, int readonly,
+    struct reqerr *re)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	sqlite3_stmt		*st = NULL;
+	char			*uri = NULL, *p;
+	const unsigned char	*c;
+	int			 rc;
+
+	if (readonly) {
+		if ((uri = malloc(strlen(path) * 3 + 16)) == NULL) {
+			REQERR(re, 503, "database_unavailable",
+			    "out of memory");
+			return -1;
+		}
+		p = uri + sprintf(uri, "file:");
+		for (c = (const unsigned char *)path; *c != '\0'; c++) {
+			if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' &&
+			    *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+			    strchr("/-._~", *c) != NULL)
+				*p++ = (char)*c;
+			else {
+				*p++ = '%';
+				*p++ = hex[*c >> 4];
+				*p++ = hex[*c & 0xf];
+			}
+		}
+		strcpy(p, "?mode=ro");
+	}
+	rc = sqlite3_prepare_v2(db->handle, readonly ? "ATTACH ?1 AS core" :
+	    "ATTACH ?1 AS analytics", -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 1, uri != NULL ? uri : path, -1,
+		    SQLITE_STATIC);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_DONE)
+		rc = SQLITE_OK;
+	sqlite3_finalize(st);
+	free(uri);
+	if (rc == SQLITE_OK)
+		return 0;
+	REQERR(re, 503, "database_unavailable", "the database is unavailable");
+	re->db_code = rc;
+	snprintf(re->db_message, sizeof(re->db_message), "%s: %s (%s)", path,
+	    db_cause(rc), sqlite3_errmsg(db->handle));
+	return -1;
+}
+
+/*
+ * Check the analytics file's schema version, and create its tables if
+ * the file is new and flags has DB_OPEN_MIGRATE. Returns 0 or -1.
+ */
+static int
+db_analytics_check(struct db *db, const char *path, int flags,
+    struct reqerr *re)
+{
+	int	version;
+
+	version = db_user_version(db, (flags & DB_OPEN_ANALYTICS_WRITER) ?
+	    DB_STMT_VERSION_MAIN : DB_STMT_VERSION_ANALYTICS, re);
+	if (version == -1)
+		return -1;
+	if (version == DB_ANALYTICS_VERSION)
+		return 0;
+	if (version == 0 && (flags & DB_OPEN_MIGRATE))
+		return db_analytics_create(db, 0, re);
+	REQERR(re, 503, "database_unavailable", "the database is unavailable");
+	snprintf(re->db_message, sizeof(re->db_message),
+	    "%s: analytics schema version %d, this program's is %d; %s", path,
+	    version, DB_ANALYTICS_VERSION, version > DB_ANALYTICS_VERSION ?
+	    "upgrade Dripline" : "run 'driplinectl init'");
+	return -1;
+}
+
 struct db *
 db_open(const char *path, int durability_full, int lock_timeout_ms,
     int flags, struct reqerr *re)
 {
 	struct db	*db;
-	int		 rc, version, fd, open_flags;
+	char		*analytics_path = NULL;
+	size_t		 len = strlen(path) + sizeof("-analytics");
+	int		 rc, version, open_flags;
 
+	assert(!((flags & DB_OPEN_ANALYTICS_WRITER) &&
+	    (flags & (DB_OPEN_CORE | DB_OPEN_MIGRATE | DB_OPEN_CREATE))));
 	if ((db = calloc(1, sizeof(*db))) == NULL ||
-	    (db->path = strdup(path)) == NULL) {
+	    (analytics_path = malloc(len)) == NULL ||
+	    db_analytics_path(path, analytics_path, len) == -1 ||
+	    (db->path = strdup((flags & DB_OPEN_ANALYTICS_WRITER) ?
+	    analytics_path : path)) == NULL) {
+		free(analytics_path);
 		free(db);
 		REQERR(re, 503, "database_unavailable", "out of memory");
 		return NULL;
 	}
 	db->lock_timeout_ms = lock_timeout_ms;
 
-	/* Create the file ourselves so it starts private (mode 0600). */
-	if (flags & DB_OPEN_CREATE) {
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (fd == -1) {
-			REQERR(re, 503, "database_unavailable",
-			    "the database is unavailable");
-			snprintf(re->db_message, sizeof(re->db_message),
-			    "%s: cannot create: %s", path, strerror(errno));
-			goto fail;
-		}
-		close(fd);
-	}
+	/* Create the files ourselves so they start private (mode 0600). */
+	if ((flags & DB_OPEN_CREATE) && db_create_file(path, re) == -1)
+		goto fail;
 
-	open_flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
-	rc = sqlite3_open_v2(path, &db->handle, open_flags, NULL);
+	open_flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+	    SQLITE_OPEN_URI;
+	rc = sqlite3_open_v2(db->path, &db->handle, open_flags, NULL);
 	if (rc != SQLITE_OK) {
 		db_fail(db, rc, re);
 		goto fail;
@@ -697,7 +931,28 @@ db_open(const char *path, int durability_full, int lock_timeout_ms,
 	    db_exec(db, "PRAGMA cache_size = -16384", re) == -1)
 		goto fail;
 
-	if ((version = db_schema_version(db, re)) == -1)
+	/*
+	 * BEGIN IMMEDIATE takes the write lock of every attached file
+	 * except those attached read-only, which it only reads.
+	 */
+	if (flags & DB_OPEN_ANALYTICS_WRITER) {
+		if (db_attach(db, path, 1, re) == -1)
+			goto fail;
+	} else if (!(flags & DB_OPEN_CORE)) {
+		/* Migrating may have to create the analytics file. */
+		if (((flags & (DB_OPEN_CREATE | DB_OPEN_MIGRATE)) &&
+		    db_create_file(analytics_path, re) == -1) ||
+		    db_attach(db, analytics_path, 0, re) == -1 ||
+		    db_exec(db, "PRAGMA analytics.journal_mode = WAL", re) ==
+		    -1 || db_exec(db, durability_full ?
+		    "PRAGMA analytics.synchronous = FULL" :
+		    "PRAGMA analytics.synchronous = NORMAL", re) == -1)
+			goto fail;
+	}
+
+	version = db_user_version(db, (flags & DB_OPEN_ANALYTICS_WRITER) ?
+	    DB_STMT_VERSION_CORE : DB_STMT_VERSION_MAIN, re);
+	if (version == -1)
 		goto fail;
 	db->version_found = version;
 	if (version > db_schema_latest()) {
@@ -719,12 +974,24 @@ db_open(const char *path, int durability_full, int lock_timeout_ms,
 			    version, db_schema_latest());
 			goto fail;
 		}
+		if (flags & DB_OPEN_CORE) {
+			REQERR(re, 503, "database_unavailable",
+			    "the database is unavailable");
+			snprintf(re->db_message, sizeof(re->db_message),
+			    "%s: migrating needs the analytics file", path);
+			goto fail;
+		}
 		if (db_migrate(db, version, re) == -1)
 			goto fail;
 	}
+	if (!(flags & DB_OPEN_CORE) &&
+	    db_analytics_check(db, analytics_path, flags, re) == -1)
+		goto fail;
+	free(analytics_path);
 	return db;
 
 fail:
+	free(analytics_path);
 	db_close(db);
 	return NULL;
 }

@@ -33,6 +33,17 @@
 #define DB_OPEN_MIGRATE	0x02	/* apply pending migrations */
 /* 16 MiB of page cache instead of SQLite's 2 MiB, for a long-lived writer */
 #define DB_OPEN_LARGE_CACHE	0x04
+/* the decisions alone, without the analytics file (the authorizer) */
+#define DB_OPEN_CORE		0x08
+/*
+ * the analytics file for writing, with the decisions read-only beside it
+ * (dripline-collector), so that its transactions lock the analytics file
+ * alone
+ */
+#define DB_OPEN_ANALYTICS_WRITER	0x10
+
+/* The analytics file's schema version this program reads and writes. */
+#define DB_ANALYTICS_VERSION	1
 
 struct db;
 
@@ -109,9 +120,9 @@ struct db_usage_day {
 };
 
 /*
- * Counters of one UTC day for the whole system (table system_daily):
- * refusals by the status the client got, and access log lines that the
- * collector could not attribute.
+ * Counters of one UTC day for the whole system: refusals by the status
+ * the client got (table system_daily), and access log lines that the
+ * collector could not attribute (table log_daily).
  */
 struct db_system_day {
 	int64_t	unauthorized;		/* 401 */
@@ -162,14 +173,34 @@ struct db_audit {
 int	db_schema_latest(void);
 
 /*
+ * A database is two SQLite files. The file at path contains users,
+ * keys, tokens, the decisions per user and day and the refusal counts.
+ * Its analytics file (see db_analytics_path) contains what
+ * dripline-collector records of each request upstream, about one row
+ * change per decision. Kept apart, the collector's transactions do not
+ * wait for the authorizer's write lock nor make the authorizer wait.
+ * Neither process's page cache is emptied by the other's commits either:
+ * SQLite discards a connection's whole cache when another connection has
+ * written to the file since its last read (pagerBeginReadTransaction in
+ * SQLite's pager.c).
+ *
  * Open the database at path in WAL mode, with synchronous=FULL when
  * durability_full is set (else NORMAL) and a busy timeout of
- * lock_timeout_ms. Without DB_OPEN_MIGRATE the schema must be exactly
- * db_schema_latest(). Returns a handle to close with db_close, or NULL
- * with the cause in re.
+ * lock_timeout_ms, with its analytics file attached unless flags has
+ * DB_OPEN_CORE. Without DB_OPEN_MIGRATE the schema must be exactly
+ * db_schema_latest() and the analytics file DB_ANALYTICS_VERSION; with
+ * it, either is brought there. Returns a handle to close with db_close,
+ * or NULL with the cause in re.
  */
 struct db	*db_open(const char *path, int durability_full,
 		    int lock_timeout_ms, int flags, struct reqerr *re);
+
+/*
+ * Write the name of path's analytics file to out (size outlen): path with
+ * "-analytics" before a final ".db", or at the end if there is none;
+ * ":memory:" stays ":memory:". Returns 0, or -1 if out is too small.
+ */
+int	db_analytics_path(const char *path, char *out, size_t outlen);
 
 /* Finalize every cached statement and close. Accepts NULL. */
 void	db_close(struct db *db);
@@ -379,9 +410,15 @@ int64_t	db_usage_unattributed(const struct db_usage_day *u);
  * Analytics writes. Each adds to the counters of one row, creating it,
  * and must run inside db_begin.
  */
-/* Add delta to the day's system_daily row. Returns 0 or -1. */
+/*
+ * Add delta's refusals to the day's system_daily row; its log line
+ * counts are not read. Returns 0 or -1.
+ */
 int	db_system_add(struct db *db, const char *day,
 	    const struct db_system_day *delta, struct reqerr *re);
+/* Add log line counts to the day's log_daily row. Returns 0 or -1. */
+int	db_log_add(struct db *db, const char *day, int64_t malformed,
+	    int64_t unmatched, struct reqerr *re);
 /*
  * Add attempts 401s from address to the day, unless the day already has
  * max_addresses other addresses. Returns 1 if added, 0 if beyond the
@@ -401,6 +438,7 @@ struct db_prune_counts {
 	int64_t	usage_daily;
 	int64_t	upstream_daily;
 	int64_t	system_daily;
+	int64_t	log_daily;
 	int64_t	unauthorized_sources;
 };
 

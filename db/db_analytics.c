@@ -1,9 +1,9 @@
 /*
- * Usage analytics: the system-wide counters of refusals and of access log
- * lines (system_daily), the sources of 401s, the upstream outcomes per
- * user and day (upstream_daily), and the pruning of old per-day rows.
- * The authorizer and dripline-collector only ever add to counters, so
- * several of either can share one database.
+ * Usage analytics: the system-wide counters of refusals (system_daily)
+ * and of access log lines (log_daily), the sources of 401s, the
+ * upstream outcomes per user and day (upstream_daily), and the pruning
+ * of old per-day rows. The authorizer and dripline-collector only ever
+ * add to counters, so several of either can share one database.
  */
 #include "config.h"
 
@@ -57,9 +57,24 @@ db_system_add(struct db *db, const char *day,
 
 	if ((st = db_stmt(db, DB_STMT_SYSTEM_ADD, re)) == NULL)
 		return -1;
-	if (db_bindf(db, st, re, "tiiiiii", day, delta->unauthorized,
-	    delta->invalid_path, delta->route_not_found, delta->unavailable,
-	    delta->log_malformed, delta->log_unmatched) == -1) {
+	if (db_bindf(db, st, re, "tiiii", day, delta->unauthorized,
+	    delta->invalid_path, delta->route_not_found,
+	    delta->unavailable) == -1) {
+		db_stmt_done(st);
+		return -1;
+	}
+	return db_step_change(db, st, re) == -1 ? -1 : 0;
+}
+
+int
+db_log_add(struct db *db, const char *day, int64_t malformed,
+    int64_t unmatched, struct reqerr *re)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = db_stmt(db, DB_STMT_LOG_ADD, re)) == NULL)
+		return -1;
+	if (db_bindf(db, st, re, "tii", day, malformed, unmatched) == -1) {
 		db_stmt_done(st);
 		return -1;
 	}
@@ -190,6 +205,8 @@ db_prune(struct db *db, const char *before, struct db_prune_counts *counts,
 	    &counts->usage_daily, re) == -1 ||
 	    db_prune_table(db, DB_STMT_PRUNE_SYSTEM, before,
 	    &counts->system_daily, re) == -1 ||
+	    db_prune_table(db, DB_STMT_PRUNE_LOG, before,
+	    &counts->log_daily, re) == -1 ||
 	    db_prune_table(db, DB_STMT_PRUNE_SOURCES, before,
 	    &counts->unauthorized_sources, re) == -1)
 		return -1;

@@ -377,6 +377,19 @@ START_TEST(test_batch_full_drops_new_users)
 }
 END_TEST
 
+/* Remove the database file at path and its write-ahead log. */
+static void
+remove_with_log(const char *path)
+{
+	char	side[PATH_MAX + 8];
+
+	snprintf(side, sizeof(side), "%s-wal", path);
+	(void)unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	(void)unlink(side);
+	ck_assert_int_eq(unlink(path), 0);
+}
+
 /* The 2xx outcomes upstream_daily has for user on DAY, or -1. */
 static int64_t
 outcomes_2xx(const char *path, const char *user_id)
@@ -437,10 +450,15 @@ START_TEST(test_batch_write_failed_part_kept)
 		ck_assert_int_eq(batch_add(&b, &l), 0);
 	}
 
+	/* The collector writes through a connection of its own kind. */
+	db_close(db);
+	db = db_open(path, 0, 1000, DB_OPEN_ANALYTICS_WRITER, &re);
+	ck_assert_msg(db != NULL, "db_open: %s", re.db_message);
+
 	/* The first user of the second transaction cannot be written. */
 	user_id_of(BATCH_ENTRIES_PER_TX, id);
-	snprintf(sql, sizeof(sql), "CREATE TRIGGER refuse BEFORE INSERT ON"
-	    " upstream_daily WHEN NEW.user_id = '%s' BEGIN"
+	snprintf(sql, sizeof(sql), "CREATE TRIGGER analytics.refuse BEFORE"
+	    " INSERT ON upstream_daily WHEN NEW.user_id = '%s' BEGIN"
 	    " SELECT RAISE(ABORT, 'refused by the test'); END", id);
 	test_db_exec(path, sql);
 	ck_assert_int_eq(batch_write(&b, db, &result, &re), -1);
@@ -452,7 +470,7 @@ START_TEST(test_batch_write_failed_part_kept)
 	ck_assert_int_eq(batch_add(&b, &l), 0);
 	ck_assert_uint_eq(b.nentries, 3);
 
-	test_db_exec(path, "DROP TRIGGER refuse");
+	test_db_exec(path, "DROP TRIGGER analytics.refuse");
 	reqerr_clear(&re);
 	ck_assert_int_eq(batch_write(&b, db, &result, &re), 0);
 	ck_assert_uint_eq(b.nentries, 0);
@@ -466,11 +484,9 @@ START_TEST(test_batch_write_failed_part_kept)
 
 	batch_free(&b);
 	db_close(db);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	(void)unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	(void)unlink(side);
-	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(db_analytics_path(path, side, sizeof(side)), 0);
+	remove_with_log(side);
+	remove_with_log(path);
 	ck_assert_int_eq(rmdir(dir), 0);
 }
 END_TEST

@@ -225,6 +225,19 @@ db_count_rows(const char *path, const char *table)
 	return test_db_int(path, sql, -1);
 }
 
+/* Remove the test's database and its analytics file, as if never created. */
+static void
+db_remove_files(void)
+{
+	char	path[sizeof(db_path) + 16];
+
+	db_close(db);
+	db = NULL;
+	ck_assert_int_eq(unlink(db_path), 0);
+	ck_assert_int_eq(db_analytics_path(db_path, path, sizeof(path)), 0);
+	ck_assert_int_eq(unlink(path), 0);
+}
+
 static int64_t
 db_user_version(const char *path)
 {
@@ -904,9 +917,7 @@ START_TEST(test_db_migrate_from_version_2_keeps_rows)
 	char			hash[CRYPTO_SHA256_HEX_LEN + 1];
 	int64_t			used = -1;
 
-	db_close(db);
-	db = NULL;
-	ck_assert_int_eq(unlink(db_path), 0);
+	db_remove_files();
 	db_make_version_2(db_path,
 	    "INSERT INTO usage_daily (user_id, day, units, allowed, denied)"
 	    " VALUES ('" USER_A "', '" DAY_1 "', 60, 7, 2),"
@@ -952,9 +963,7 @@ START_TEST(test_db_migrate_refuses_dangling_reference)
 {
 	struct reqerr	re;
 
-	db_close(db);
-	db = NULL;
-	ck_assert_int_eq(unlink(db_path), 0);
+	db_remove_files();
 	/* An outcome row without its usage row: foreign keys were off. */
 	db_make_version_2(db_path,
 	    "INSERT INTO upstream_daily (user_id, day, status_2xx)"
@@ -969,6 +978,207 @@ START_TEST(test_db_migrate_refuses_dangling_reference)
 	/* Nothing of the migration was kept. */
 	ck_assert_int_eq(db_user_version(db_path), 2);
 	ck_assert_int_eq(db_count_rows(db_path, "upstream_daily"), 1);
+}
+END_TEST
+
+/* Make db_path a database of schema version 3 with rows, no analytics. */
+static void
+db_make_version_3(const char *rows)
+{
+	int	v;
+
+	db_remove_files();
+	ck_assert_int_ge(db_schema_latest(), 4);
+	for (v = 0; v < 3; v++)
+		test_db_exec(db_path, db_migrations[v]);
+	test_db_exec(db_path, "PRAGMA user_version = 3");
+	test_db_exec(db_path,
+	    "INSERT INTO users (id, external_id, daily_limit, created_at,"
+	    " updated_at) VALUES ('" USER_A "', 'alice', 100, '" NOW_1 "',"
+	    " '" NOW_1 "');"
+	    "INSERT INTO usage_daily (user_id, day, units, allowed)"
+	    " VALUES ('" USER_A "', '" DAY_1 "', 9, 9);"
+	    "INSERT INTO upstream_daily (user_id, day, status_2xx,"
+	    " status_5xx, latency_count, latency_le_5ms)"
+	    " VALUES ('" USER_A "', '" DAY_1 "', 7, 1, 8, 8);"
+	    "INSERT INTO system_daily (day, unauthorized, log_malformed,"
+	    " log_unmatched) VALUES ('" DAY_1 "', 4, 2, 3),"
+	    " ('" DAY_2 "', 1, 0, 0);");
+	if (rows != NULL)
+		test_db_exec(db_path, rows);
+}
+
+/* The analytics file's name for the test's database. */
+static void
+db_analytics_file(char *path, size_t pathlen)
+{
+	ck_assert_int_eq(db_analytics_path(db_path, path, pathlen), 0);
+}
+
+/* Check what migrating db_make_version_3's database must give. */
+static void
+db_check_moved_analytics(void)
+{
+	struct db_usage_totals	t;
+	struct reqerr		re;
+	char			path[PATH_MAX + 16];
+
+	db_analytics_file(path, sizeof(path));
+	ck_assert_int_eq(test_db_int(path, "PRAGMA user_version", -1),
+	    DB_ANALYTICS_VERSION);
+	ck_assert_int_eq(test_db_int(path,
+	    "SELECT status_2xx * 100 + status_5xx FROM upstream_daily"
+	    " WHERE day = '" DAY_1 "' AND user_id = '" USER_A "'", -1), 701);
+	ck_assert_int_eq(db_count_rows(path, "upstream_daily"), 1);
+	ck_assert_int_eq(db_count_rows(path, "log_daily"), 1);
+	ck_assert_int_eq(test_db_int(db_path, "SELECT count(*) FROM"
+	    " main.sqlite_master WHERE name = 'upstream_daily'", -1), 0);
+
+	/* The reports read both files as one. */
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_usage_day_totals(db, DAY_1, &t, &re), 0);
+	ck_assert_int_eq(t.allowed, 9);
+	ck_assert_int_eq(t.upstream.status_2xx, 7);
+	ck_assert_int_eq(t.upstream.latency.buckets[0], 8);
+	ck_assert_int_eq(t.unattributed, 1);
+	ck_assert_int_eq(t.system.unauthorized, 4);
+	ck_assert_int_eq(t.system.log_malformed, 2);
+	ck_assert_int_eq(t.system.log_unmatched, 3);
+}
+
+START_TEST(test_db_migrate_from_version_3_moves_analytics)
+{
+	struct reqerr	re;
+
+	db_make_version_3(NULL);
+	reqerr_clear(&re);
+	db = db_open(db_path, 0, 1000, DB_OPEN_MIGRATE, &re);
+	ck_assert_msg(db != NULL, "db_open: %s", re.db_message);
+	ck_assert_int_eq(db_schema_version_found(db), 3);
+	ck_assert_int_eq(db_schema_version(db, &re), db_schema_latest());
+	db_check_moved_analytics();
+}
+END_TEST
+
+/*
+ * A migration that stopped after the analytics file's commit left
+ * version 3 and a copy: migrating again copies anew, without doubles.
+ */
+START_TEST(test_db_migrate_repeats_interrupted_copy)
+{
+	struct reqerr	re;
+	char		path[PATH_MAX + 16], sql[PATH_MAX + 64];
+
+	db_make_version_3(NULL);
+	db_analytics_file(path, sizeof(path));
+	snprintf(sql, sizeof(sql), "ATTACH '%s' AS analytics", path);
+	test_db_exec(db_path, sql);
+	test_db_exec(path,
+	    "CREATE TABLE upstream_daily (day TEXT, user_id TEXT,"
+	    " status_2xx INTEGER, PRIMARY KEY (day, user_id)) WITHOUT ROWID;"
+	    "INSERT INTO upstream_daily VALUES ('" DAY_1 "', '" USER_A "', 7);"
+	    "PRAGMA user_version = 1");
+
+	reqerr_clear(&re);
+	db = db_open(db_path, 0, 1000, DB_OPEN_MIGRATE, &re);
+	ck_assert_msg(db != NULL, "db_open: %s", re.db_message);
+	db_check_moved_analytics();
+}
+END_TEST
+
+START_TEST(test_db_open_missing_analytics_needs_init)
+{
+	struct db	*core;
+	struct reqerr	 re;
+	char		 path[PATH_MAX + 16];
+
+	db_close(db);
+	db = NULL;
+	db_analytics_file(path, sizeof(path));
+	ck_assert_int_eq(unlink(path), 0);
+
+	reqerr_clear(&re);
+	ck_assert_ptr_null(db_open(db_path, 0, 1000, 0, &re));
+	ck_assert_int_eq(re.status, 503);
+	ck_assert_msg(strstr(re.db_message, path) != NULL &&
+	    strstr(re.db_message, "run 'driplinectl init'") != NULL,
+	    "db_message '%s'", re.db_message);
+	reqerr_clear(&re);
+	ck_assert_ptr_null(db_open(db_path, 0, 1000,
+	    DB_OPEN_ANALYTICS_WRITER, &re));
+	ck_assert_int_eq(re.status, 503);
+
+	/* The decisions alone open, and init creates the file again. */
+	reqerr_clear(&re);
+	core = db_open(db_path, 0, 1000, DB_OPEN_CORE, &re);
+	ck_assert_msg(core != NULL, "db_open: %s", re.db_message);
+	db_close(core);
+	db = db_open(db_path, 0, 1000, DB_OPEN_CREATE | DB_OPEN_MIGRATE, &re);
+	ck_assert_msg(db != NULL, "db_open: %s", re.db_message);
+	ck_assert_int_eq(test_db_int(path, "PRAGMA user_version", -1),
+	    DB_ANALYTICS_VERSION);
+	ck_assert_int_eq(db_count_rows(path, "upstream_daily"), 0);
+}
+END_TEST
+
+/*
+ * The collector's transactions lock the analytics file alone: decisions
+ * commit while one is open, and the collector still reads them.
+ */
+START_TEST(test_db_analytics_writer_leaves_decisions_unlocked)
+{
+	struct db_outcomes	 o;
+	struct db		*writer, *core;
+	struct reqerr		 re;
+	int64_t			 used;
+
+	db_add_user(USER_A, "alice", 100);
+	db_add_user(USER_B, "bob", 100);
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 1, 100, &used), 1);
+
+	reqerr_clear(&re);
+	writer = db_open(db_path, 0, 1000, DB_OPEN_ANALYTICS_WRITER, &re);
+	ck_assert_msg(writer != NULL, "db_open: %s", re.db_message);
+	core = db_open(db_path, 0, 0, DB_OPEN_CORE, &re);
+	ck_assert_msg(core != NULL, "db_open: %s", re.db_message);
+
+	memset(&o, 0, sizeof(o));
+	o.status_2xx = 1;
+	ck_assert_int_eq(db_begin(writer, &re), 0);
+	ck_assert_int_eq(db_outcomes_add(writer, USER_A, DAY_1, &o, &re), 1);
+	ck_assert_int_eq(db_outcomes_add(writer, USER_B, DAY_1, &o, &re), 0);
+
+	/* With no wait allowed, a decision commits beside it. */
+	ck_assert_int_eq(db_begin(core, &re), 0);
+	ck_assert_int_eq(db_usage_charge(core, USER_B, DAY_1, 1, 100, &used,
+	    &re), 1);
+	ck_assert_int_eq(db_commit(core, &re), 0);
+	ck_assert_int_eq(db_commit(writer, &re), 0);
+
+	/* A later transaction of the collector reads the new decision. */
+	ck_assert_int_eq(db_begin(writer, &re), 0);
+	ck_assert_int_eq(db_outcomes_add(writer, USER_B, DAY_1, &o, &re), 1);
+	ck_assert_int_eq(db_commit(writer, &re), 0);
+	db_close(core);
+	db_close(writer);
+}
+END_TEST
+
+START_TEST(test_db_analytics_path_names)
+{
+	char	out[64];
+
+	ck_assert_int_eq(db_analytics_path("/var/lib/d/dripline.db", out,
+	    sizeof(out)), 0);
+	ck_assert_str_eq(out, "/var/lib/d/dripline-analytics.db");
+	ck_assert_int_eq(db_analytics_path("quota.sqlite", out, sizeof(out)),
+	    0);
+	ck_assert_str_eq(out, "quota.sqlite-analytics");
+	ck_assert_int_eq(db_analytics_path(".db", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, ".db-analytics");
+	ck_assert_int_eq(db_analytics_path(":memory:", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, ":memory:");
+	ck_assert_int_eq(db_analytics_path("/a/b.db", out, 16), -1);
 }
 END_TEST
 
@@ -1209,23 +1419,11 @@ db_count_free(const char *user_id, const char *day)
 static int64_t
 db_rows(const char *table, const char *day)
 {
-	sqlite3		*handle = NULL;
-	sqlite3_stmt	*st = NULL;
-	char		 sql[128];
-	int64_t		 n = -1;
+	char	sql[128];
 
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE day = ?1",
-	    table);
-	ck_assert_int_eq(sqlite3_open_v2(db_path, &handle,
-	    SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_prepare_v2(handle, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(handle);
-	return n;
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE day = '%s'",
+	    table, day);
+	return test_db_int(db_path, sql, -1);
 }
 
 /* Write one 2xx outcome, one refusal of each kind and a 401 source. */
@@ -1383,6 +1581,11 @@ db_suite(void)
 	tcase_add_test(tc, test_db_open_create_without_migrate_needs_init);
 	tcase_add_test(tc, test_db_open_newer_schema_refused);
 	tcase_add_test(tc, test_db_open_not_a_database_refused);
+	tcase_add_test(tc, test_db_migrate_from_version_3_moves_analytics);
+	tcase_add_test(tc, test_db_migrate_repeats_interrupted_copy);
+	tcase_add_test(tc, test_db_open_missing_analytics_needs_init);
+	tcase_add_test(tc, test_db_analytics_writer_leaves_decisions_unlocked);
+	tcase_add_test(tc, test_db_analytics_path_names);
 	tcase_add_test(tc, test_db_open_uncreatable_path_fails);
 	suite_add_tcase(s, tc);
 

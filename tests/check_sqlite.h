@@ -6,19 +6,47 @@
 #define DRIPLINE_CHECK_SQLITE_H
 
 #include <stdint.h>
+#include <stdio.h>
+#include <unistd.h>
 
 #include <check.h>
 #include <sqlite3.h>
+
+#include "db.h"
+
+/*
+ * Open the file at path with flags and, as the programs do, attach its
+ * analytics file as "analytics" if that exists, so that SQL names the
+ * tables of both files alike.
+ */
+static inline sqlite3 *
+test_db_handle(const char *path, int flags)
+{
+	sqlite3	*handle = NULL;
+	char	 analytics[4096], sql[4200];
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &handle, flags, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(db_analytics_path(path, analytics,
+	    sizeof(analytics)), 0);
+	if (access(analytics, F_OK) == 0) {
+		snprintf(sql, sizeof(sql), "ATTACH '%s' AS analytics",
+		    analytics);
+		ck_assert_msg(sqlite3_exec(handle, sql, NULL, NULL, NULL) ==
+		    SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(handle));
+	}
+	return handle;
+}
 
 /* Run SQL on the file at path, creating the file if it is missing. */
 static inline void
 test_db_exec(const char *path, const char *sql)
 {
-	sqlite3	*handle = NULL;
+	sqlite3	*handle;
 	int	 rc;
 
-	ck_assert_int_eq(sqlite3_open_v2(path, &handle,
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL), SQLITE_OK);
+	handle = test_db_handle(path, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE);
 	rc = sqlite3_exec(handle, sql, NULL, NULL, NULL);
 	sqlite3_close(handle);
 	ck_assert_msg(rc == SQLITE_OK, "'%s' on %s: %s", sql, path,
@@ -29,13 +57,12 @@ test_db_exec(const char *path, const char *sql)
 static inline int64_t
 test_db_int(const char *path, const char *sql, int64_t none)
 {
-	sqlite3		*handle = NULL;
+	sqlite3		*handle;
 	sqlite3_stmt	*st = NULL;
 	int64_t		 value = none;
 	int		 rc;
 
-	ck_assert_int_eq(sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY,
-	    NULL), SQLITE_OK);
+	handle = test_db_handle(path, SQLITE_OPEN_READONLY);
 	ck_assert_msg(sqlite3_prepare_v2(handle, sql, -1, &st, NULL) ==
 	    SQLITE_OK, "'%s': %s", sql, sqlite3_errmsg(handle));
 	rc = sqlite3_step(st);

@@ -286,15 +286,17 @@ check_eq "summary unattributed is carol's" "$unattributed" \
 # --- retention ---------------------------------------------------------------
 
 sqlite3 "$T/dripline.db" "
+ATTACH '$T/dripline-analytics.db' AS analytics;
 INSERT INTO usage_daily (user_id, day, units, allowed)
     VALUES ('$alice', '2000-01-01', 1, 1);
 INSERT INTO upstream_daily (user_id, day, status_2xx)
     VALUES ('$alice', '2000-01-01', 1);
 INSERT INTO system_daily (day, unauthorized) VALUES ('2000-01-01', 1);
+INSERT INTO log_daily (day, malformed) VALUES ('2000-01-01', 1);
 INSERT INTO unauthorized_sources (day, address, attempts)
     VALUES ('2000-01-01', '192.0.2.1', 1);"
 check_match "prune deletes the old day's rows" \
-    'deleted 1 usage_daily, 1 upstream_daily, 1 system_daily and 1 unauthorized_sources rows' \
+    'deleted 1 usage_daily, 1 upstream_daily, 1 system_daily, 1 log_daily and 1 unauthorized_sources rows' \
     "$(ctl prune)"
 check_eq "old day gone" 0 "$(sqlite3 "$T/dripline.db" \
     "SELECT count(*) FROM usage_daily WHERE day = '2000-01-01'")"

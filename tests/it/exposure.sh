@@ -10,16 +10,21 @@
 (umask 000 && it_config)
 check_eq "driplinectl init creates the database with mode 0600" 600 \
     "$(stat -c %a "$T/dripline.db")"
+check_eq "and its analytics file with mode 0600" 600 \
+    "$(stat -c %a "$T/dripline-analytics.db")"
 
-# A reader keeps the WAL and shared-memory files in place while
-# driplinectl writes.
-(echo 'BEGIN; SELECT count(*) FROM users;'; sleep 2; echo 'COMMIT;') |
+# A reader of both files keeps their WAL and shared-memory files in
+# place while driplinectl writes.
+(echo "ATTACH '$T/dripline-analytics.db' AS analytics;"
+    echo 'BEGIN; SELECT count(*) FROM users, log_daily;'
+    sleep 2; echo 'COMMIT;') |
     sqlite3 "$T/dripline.db" > /dev/null &
 reader=$!
 IT_PIDS="$IT_PIDS $reader"
 sleep 0.3
 (umask 000 && it_user exposure-user 10 > /dev/null)
-for file in dripline.db-wal dripline.db-shm; do
+for file in dripline.db-wal dripline.db-shm dripline-analytics.db-wal \
+    dripline-analytics.db-shm; do
 	check_eq "$file has mode 0600" 600 "$(stat -c %a "$T/$file" 2>&1)"
 done
 wait "$reader"
