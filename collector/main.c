@@ -72,11 +72,12 @@ struct collector {
 
 static volatile sig_atomic_t	collector_stop;
 
+/* Print the usage (to stdout for -h or --help) and exit with status. */
 static void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr,
-	    "usage: dripline-collector [-v] [-c config] [-s unix:/path] "
+	fprintf(status == 0 ? stdout : stderr,
+	    "usage: dripline-collector [-hvV] [-c config] [-s unix:/path] "
 	    "[-m mode] [-g group]\n"
 	    "                          [-n lines] [-t ms] [-l file]\n"
 	    "  -c config  configuration file (default: $" CONF_ENV ", else "
@@ -90,11 +91,12 @@ usage(void)
 	    "  -t ms      write a batch at least this often, in "
 	    "milliseconds (default %d)\n"
 	    "  -l file    append the log to file instead of standard error\n"
+	    "  -h         print this help and exit\n"
 	    "  -v         log at debug level\n"
 	    "  -V         print the version and exit\n",
 	    conf_choose_path(NULL), COLLECTOR_LINES_DEFAULT,
 	    COLLECTOR_INTERVAL_DEFAULT);
-	exit(2);
+	exit(status);
 }
 
 static void
@@ -370,13 +372,18 @@ main(int argc, char *argv[])
 	memset(&c, 0, sizeof(c));
 	c.batch_lines = COLLECTOR_LINES_DEFAULT;
 	c.interval_ms = COLLECTOR_INTERVAL_DEFAULT;
-	while ((ch = getopt(argc, argv, "c:g:l:m:n:s:t:vV")) != -1) {
+	if (argc > 1 && strcmp(argv[1], "--help") == 0)
+		usage(0);
+	while ((ch = getopt(argc, argv, "c:g:hl:m:n:s:t:vV")) != -1) {
 		switch (ch) {
 		case 'c':
 			conf_path = optarg;
 			break;
 		case 'g':
 			group = optarg;
+			break;
+		case 'h':
+			usage(0);
 			break;
 		case 'l':
 			logfile = optarg;
@@ -408,11 +415,11 @@ main(int argc, char *argv[])
 			printf("dripline-collector %s\n", PACKAGE_VERSION);
 			return 0;
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(2);
 
 	/* lighttpd starts a piped logger with stderr on /dev/null. */
 	if (logfile != NULL) {

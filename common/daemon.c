@@ -14,11 +14,12 @@
 #include "fcgi_server.h"
 #include "log.h"
 
+/* Print the usage (to stdout for -h or --help) and exit with status. */
 static void
-daemon_usage(const char *progname)
+daemon_usage(const char *progname, int status)
 {
-	fprintf(stderr,
-	    "usage: %s [-vV] [-c config] [-s socket] [-m mode] [-g group]\n"
+	fprintf(status == 0 ? stdout : stderr,
+	    "usage: %s [-hvV] [-c config] [-s socket] [-m mode] [-g group]\n"
 	    "  -c config  configuration file (default: $" CONF_ENV ", else "
 	    "%s)\n"
 	    "  -s socket  listen on unix:/path or HOST:PORT instead of the "
@@ -28,10 +29,11 @@ daemon_usage(const char *progname)
 	    "0660)\n"
 	    "  -g group   group of a unix socket, e.g. the web server's "
 	    "group\n"
+	    "  -h         print this help and exit\n"
 	    "  -v         log at debug level\n"
 	    "  -V         print the version and exit\n",
 	    progname, conf_choose_path(NULL));
-	exit(2);
+	exit(status);
 }
 
 void
@@ -47,13 +49,18 @@ daemon_start(struct daemon *d, const char *progname, int argc, char *argv[])
 	memset(d, 0, sizeof(*d));
 	d->progname = progname;
 	d->listen_fd = -1;
-	while ((ch = getopt(argc, argv, "c:g:m:s:vV")) != -1) {
+	if (argc > 1 && strcmp(argv[1], "--help") == 0)
+		daemon_usage(progname, 0);
+	while ((ch = getopt(argc, argv, "c:g:hm:s:vV")) != -1) {
 		switch (ch) {
 		case 'c':
 			conf_path = optarg;
 			break;
 		case 'g':
 			group = optarg;
+			break;
+		case 'h':
+			daemon_usage(progname, 0);
 			break;
 		case 'm':
 			mode = strtol(optarg, &end, 8);
@@ -74,11 +81,11 @@ daemon_start(struct daemon *d, const char *progname, int argc, char *argv[])
 			printf("%s %s\n", progname, PACKAGE_VERSION);
 			exit(0);
 		default:
-			daemon_usage(progname);
+			daemon_usage(progname, 2);
 		}
 	}
 	if (optind != argc)
-		daemon_usage(progname);
+		daemon_usage(progname, 2);
 
 	log_init(progname, 0);
 	conf_path = conf_choose_path(conf_path);

@@ -94,18 +94,21 @@ static const struct ctl_command ctl_commands[] = {
 };
 #define CTL_NCOMMANDS (sizeof(ctl_commands) / sizeof(ctl_commands[0]))
 
+/* Print the usage (to stdout for -h or --help) and exit with status. */
 static void
-usage(void)
+usage(int status)
 {
-	size_t	i;
+	FILE	*out = status == 0 ? stdout : stderr;
+	size_t	 i;
 
-	fprintf(stderr, "usage: driplinectl [-c config] COMMAND [ARGS]\n"
+	fprintf(out, "usage: driplinectl [-h] [-c config] COMMAND [ARGS]\n"
 	    "  -c config  configuration file (default: $" CONF_ENV ", else "
-	    "%s)\n\ncommands:\n", conf_choose_path(NULL));
+	    "%s)\n  -h         print this help and exit\n\ncommands:\n",
+	    conf_choose_path(NULL));
 	for (i = 0; i < CTL_NCOMMANDS; i++)
-		fprintf(stderr, "  %s %s\n      %s\n", ctl_commands[i].words,
+		fprintf(out, "  %s %s\n      %s\n", ctl_commands[i].words,
 		    ctl_commands[i].args, ctl_commands[i].help);
-	exit(2);
+	exit(status);
 }
 
 /* Print the error recorded in re, prefixed with what failed. */
@@ -609,19 +612,24 @@ main(int argc, char *argv[])
 	char				 err[512];
 	int				 ch, nwords, rc, flags;
 
-	while ((ch = getopt(argc, argv, "c:")) != -1) {
+	if (argc > 1 && strcmp(argv[1], "--help") == 0)
+		usage(0);
+	while ((ch = getopt(argc, argv, "c:h")) != -1) {
 		switch (ch) {
 		case 'c':
 			conf_path = optarg;
 			break;
+		case 'h':
+			usage(0);
+			break;
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc == 0 || (cmd = ctl_find(argc, argv, &nwords)) == NULL)
-		usage();
+		usage(2);
 	argc -= nwords;
 	argv += nwords;
 	if (argc < cmd->min_args || argc > cmd->max_args) {

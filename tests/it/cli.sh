@@ -1,0 +1,28 @@
+#!/bin/bash
+# The programs' command lines: -h and --help print the usage on standard
+# output and exit 0, and an unknown option prints it on standard error
+# and exits 2.
+. "$(dirname "$0")/lib.sh"
+
+for program in "$AUTHORIZER" "$ADMIN" "$COLLECTOR" "$CTL"; do
+	name=$(basename "$program")
+	for option in -h --help; do
+		"$program" "$option" > "$T/out" 2> "$T/err"
+		check_eq "$name $option: exit status" 0 "$?"
+		check_match "$name $option: usage on standard output" \
+		    "^usage: $name " "$(head -n 1 "$T/out")"
+		check_eq "$name $option: nothing on standard error" "" \
+		    "$(cat "$T/err")"
+	done
+	"$program" -Z > "$T/out" 2> "$T/err"
+	check_eq "$name -Z: exit status" 2 "$?"
+	check_eq "$name -Z: nothing on standard output" "" "$(cat "$T/out")"
+	check_match "$name -Z: usage on standard error" "usage: $name " \
+	    "$(cat "$T/err")"
+done
+
+# driplinectl's help lists its commands.
+check_match "driplinectl --help lists the commands" "key revoke" \
+    "$("$CTL" --help)"
+
+it_done
