@@ -368,6 +368,14 @@ _Static_assert(DB_ANALYTICS_VERSION == 1,
  */
 #define DB_ANALYTICS_SPLIT_VERSION	4
 
+/*
+ * What a client of the admin API reads when the schema does not match.
+ * The log line has the file and the versions.
+ */
+#define DB_OLDER_MESSAGE	"the database needs 'driplinectl init' first"
+#define DB_NEWER_MESSAGE	\
+	"the database is of a newer Dripline: upgrade this program"
+
 static int	db_exec(struct db *, const char *, struct reqerr *);
 static int	db_check_writable(struct db *, struct reqerr *);
 static int	db_migrate(struct db *, int, struct reqerr *);
@@ -849,7 +857,8 @@ db_attach(struct db *db, const char *path, int readonly,
 	free(uri);
 	if (rc == SQLITE_OK)
 		return 0;
-	REQERR(re, 503, "database_unavailable", "the database is unavailable");
+	REQERR(re, 503, "database_unavailable", (rc & 0xff) ==
+	    SQLITE_CANTOPEN ? DB_OLDER_MESSAGE : "the database is unavailable");
 	re->db_code = rc;
 	snprintf(re->db_message, sizeof(re->db_message), "%s: %s (%s)", path,
 	    db_cause(rc), sqlite3_errmsg(db->handle));
@@ -874,7 +883,9 @@ db_analytics_check(struct db *db, const char *path, int flags,
 		return 0;
 	if (version == 0 && (flags & DB_OPEN_MIGRATE))
 		return db_analytics_create(db, 0, re);
-	REQERR(re, 503, "database_unavailable", "the database is unavailable");
+	REQERR(re, 503, "database_unavailable",
+	    version > DB_ANALYTICS_VERSION ? DB_NEWER_MESSAGE :
+	    DB_OLDER_MESSAGE);
 	snprintf(re->db_message, sizeof(re->db_message),
 	    "%s: analytics schema version %d, this program's is %d; %s", path,
 	    version, DB_ANALYTICS_VERSION, version > DB_ANALYTICS_VERSION ?
@@ -956,8 +967,7 @@ db_open(const char *path, int durability_full, int lock_timeout_ms,
 		goto fail;
 	db->version_found = version;
 	if (version > db_schema_latest()) {
-		REQERR(re, 503, "database_unavailable",
-		    "the database is unavailable");
+		REQERR(re, 503, "database_unavailable", DB_NEWER_MESSAGE);
 		snprintf(re->db_message, sizeof(re->db_message),
 		    "%s: schema version %d is newer than this program "
 		    "supports (%d); upgrade Dripline", path, version,
@@ -967,7 +977,7 @@ db_open(const char *path, int durability_full, int lock_timeout_ms,
 	if (version < db_schema_latest()) {
 		if (!(flags & DB_OPEN_MIGRATE)) {
 			REQERR(re, 503, "database_unavailable",
-			    "the database is unavailable");
+			    DB_OLDER_MESSAGE);
 			snprintf(re->db_message, sizeof(re->db_message),
 			    "%s: schema version %d is older than this "
 			    "program's (%d); run 'driplinectl init'", path,

@@ -841,6 +841,9 @@ START_TEST(test_db_open_empty_file_needs_init)
 	ck_assert_str_eq(re.code, "database_unavailable");
 	ck_assert_msg(strstr(re.db_message, "run 'driplinectl init'") != NULL,
 	    "db_message '%s'", re.db_message);
+	/* The admin API's clients read the fix too, without the path. */
+	ck_assert_str_eq(re.message,
+	    "the database needs 'driplinectl init' first");
 }
 END_TEST
 
@@ -875,6 +878,8 @@ START_TEST(test_db_open_newer_schema_refused)
 	ck_assert_str_eq(re.code, "database_unavailable");
 	ck_assert_msg(strstr(re.db_message, "newer") != NULL,
 	    "db_message '%s'", re.db_message);
+	ck_assert_msg(strstr(re.message, "upgrade") != NULL,
+	    "message '%s'", re.message);
 
 	/* Migrating must not touch it either. */
 	reqerr_clear(&re);
@@ -1103,6 +1108,8 @@ START_TEST(test_db_open_missing_analytics_needs_init)
 	ck_assert_msg(strstr(re.db_message, path) != NULL &&
 	    strstr(re.db_message, "run 'driplinectl init'") != NULL,
 	    "db_message '%s'", re.db_message);
+	ck_assert_str_eq(re.message,
+	    "the database needs 'driplinectl init' first");
 	reqerr_clear(&re);
 	ck_assert_ptr_null(db_open(db_path, 0, 1000,
 	    DB_OPEN_ANALYTICS_WRITER, &re));
