@@ -325,7 +325,8 @@ quota_run_batch(struct quota_job *batch)
 	reqerr_clear(&re);
 	if (quota_db == NULL && quota_open(&re) == -1)
 		failed = 1;
-	if (!failed && db_begin(quota_db, &re) == -1)
+	if (!failed && (db_begin(quota_db, &re) == -1 ||
+	    db_schema_check(quota_db, &re) == -1))
 		failed = 1;
 
 	for (job = batch; job != NULL && !failed; job = job->next)

@@ -915,6 +915,7 @@ db_open(const char *path, int durability_full, int lock_timeout_ms,
 		return NULL;
 	}
 	db->lock_timeout_ms = lock_timeout_ms;
+	db->analytics_main = (flags & DB_OPEN_ANALYTICS_WRITER) != 0;
 
 	/* Create the files ourselves so they start private (mode 0600). */
 	if ((flags & DB_OPEN_CREATE) && db_create_file(path, re) == -1)
@@ -1032,6 +1033,45 @@ int
 db_schema_version_found(const struct db *db)
 {
 	return db->version_found;
+}
+
+int
+db_schema_check(struct db *db, struct reqerr *re)
+{
+	sqlite3_stmt	*st;
+	int		 rc, version = -1, analytics = DB_ANALYTICS_VERSION;
+
+	assert(db->in_tx);
+	if ((st = db_stmt(db, db->analytics_main ? DB_STMT_VERSION_CORE :
+	    DB_STMT_VERSION_MAIN, re)) == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	db_stmt_done(st);
+	if (rc != SQLITE_ROW)
+		return db_fail(db, rc, re);
+
+	if (db->analytics_main) {
+		if ((st = db_stmt(db, DB_STMT_VERSION_MAIN, re)) == NULL)
+			return -1;
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			analytics = sqlite3_column_int(st, 0);
+		db_stmt_done(st);
+		if (rc != SQLITE_ROW)
+			return db_fail(db, rc, re);
+	}
+
+	if (version == db_schema_latest() && analytics == DB_ANALYTICS_VERSION)
+		return 0;
+	REQERR(re, 503, "database_unavailable", version > db_schema_latest() ||
+	    analytics > DB_ANALYTICS_VERSION ? DB_NEWER_MESSAGE :
+	    DB_OLDER_MESSAGE);
+	snprintf(re->db_message, sizeof(re->db_message),
+	    "%s: schema version %d (analytics %d) since this program opened "
+	    "it, which reads and writes %d (analytics %d); restart it, "
+	    "upgraded if need be", db->path, version, analytics,
+	    db_schema_latest(), DB_ANALYTICS_VERSION);
+	return -1;
 }
 
 void

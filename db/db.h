@@ -212,6 +212,13 @@ int	db_schema_version(struct db *db, struct reqerr *re);
 int	db_schema_version_found(const struct db *db);
 
 /*
+ * Check, inside a transaction, that the schema is still this program's:
+ * driplinectl init of a newer Dripline may have migrated the file since
+ * db_open. Returns 0, or -1 with a 503 in re.
+ */
+int	db_schema_check(struct db *db, struct reqerr *re);
+
+/*
  * Set how long a statement waits for another process's lock, in ms; 0
  * fails at once with SQLITE_BUSY. db_open sets lock_timeout_ms.
  */

@@ -91,6 +91,7 @@ struct db {
 	int64_t		 busy_since_us;	/* when the lock wait began */
 	int		 in_tx;		/* a BEGIN is open */
 	int		 version_found;	/* schema version before migrating */
+	int		 analytics_main;	/* DB_OPEN_ANALYTICS_WRITER */
 	/* db_defer_checkpoints */
 	int		 checkpoint_pages;	/* 0: SQLite's own */
 	void		(*checkpoint_wake)(void *);

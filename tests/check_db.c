@@ -1189,6 +1189,49 @@ START_TEST(test_db_analytics_path_names)
 }
 END_TEST
 
+/* A migration by a newer Dripline under an open connection is noticed. */
+START_TEST(test_db_schema_check_notices_migration)
+{
+	struct db	*writer;
+	struct reqerr	 re;
+	char		 sql[64], path[PATH_MAX + 16];
+
+	reqerr_clear(&re);
+	writer = db_open(db_path, 0, 1000, DB_OPEN_ANALYTICS_WRITER, &re);
+	ck_assert_msg(writer != NULL, "db_open: %s", re.db_message);
+	ck_assert_int_eq(db_begin(db, &re), 0);
+	ck_assert_int_eq(db_schema_check(db, &re), 0);
+	db_rollback(db);
+	ck_assert_int_eq(db_begin(writer, &re), 0);
+	ck_assert_int_eq(db_schema_check(writer, &re), 0);
+	db_rollback(writer);
+
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+	    db_schema_latest() + 1);
+	test_db_exec(db_path, sql);
+	ck_assert_int_eq(db_begin(db, &re), 0);
+	ck_assert_int_eq(db_schema_check(db, &re), -1);
+	ck_assert_int_eq(re.status, 503);
+	ck_assert_msg(strstr(re.db_message, "restart") != NULL,
+	    "db_message '%s'", re.db_message);
+	db_rollback(db);
+
+	/* The collector's connection checks both files. */
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+	    db_schema_latest());
+	test_db_exec(db_path, sql);
+	db_analytics_file(path, sizeof(path));
+	test_db_exec(path, "PRAGMA user_version = 2");
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_begin(writer, &re), 0);
+	ck_assert_int_eq(db_schema_check(writer, &re), -1);
+	ck_assert_msg(strstr(re.message, "upgrade") != NULL, "message '%s'",
+	    re.message);
+	db_rollback(writer);
+	db_close(writer);
+}
+END_TEST
+
 START_TEST(test_db_open_not_a_database_refused)
 {
 	static const char text[] =
@@ -1593,6 +1636,7 @@ db_suite(void)
 	tcase_add_test(tc, test_db_open_missing_analytics_needs_init);
 	tcase_add_test(tc, test_db_analytics_writer_leaves_decisions_unlocked);
 	tcase_add_test(tc, test_db_analytics_path_names);
+	tcase_add_test(tc, test_db_schema_check_notices_migration);
 	tcase_add_test(tc, test_db_open_uncreatable_path_fails);
 	suite_add_tcase(s, tc);
 

@@ -3,8 +3,9 @@
 # enforcement_unavailable, forwards nothing, logs one line naming the
 # cause, and service resumes by itself once the fault is cleared.
 # Faults: a missing file, a file that is not a database, a schema newer
-# than the program, the write lock held by another process past
-# lock_timeout_ms, a read-only file system and a full one.
+# than the program (at start and while it runs), the write lock held by
+# another process past lock_timeout_ms, a read-only file system and a
+# full one.
 #
 # The database lives on a 1 MiB tmpfs mounted for the test, so that the
 # file system can really be made read-only or full. Where mount is refused
@@ -100,6 +101,13 @@ it_start_server
 expect_503 "newer schema" "schema version 99 is newer"
 sql "PRAGMA user_version = $version"
 expect_allowed "schema version restored"
+
+# A newer Dripline's migration while the authorizer runs: it notices at
+# its next transaction.
+sql 'PRAGMA user_version = 99'
+expect_503 "schema changed while running" "schema version 99 .*restart"
+sql "PRAGMA user_version = $version"
+expect_allowed "schema version restored while running"
 
 # Another process holds the write lock for 3 s, past the 400 ms timeout.
 it_hold_write_lock "$db" 3
