@@ -175,11 +175,32 @@ it_done() {
 
 # --- setup -------------------------------------------------------------------
 
+# Print a loopback port that is free now and that this test has not been
+# given before: two calls in a row may otherwise get the same port from
+# the kernel, since nothing listens on it in between. The ports given
+# are kept in $T/ports, as each call runs in a subshell.
 it_free_port() {
-	python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
+	python3 - "$T/ports" <<'PY'
+import socket
+import sys
+
+path = sys.argv[1]
+try:
+    with open(path) as f:
+        given = set(f.read().split())
+except FileNotFoundError:
+    given = set()
+while True:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = str(s.getsockname()[1])
+    s.close()
+    if port not in given:
+        break
+with open(path, "a") as f:
+    f.write(port + "\n")
+print(port)
+PY
 }
 
 # it_config [DIRECTIVE VALUE]... : write dripline.conf from the shipped one
