@@ -153,11 +153,24 @@ admin_split_uri(struct admin_ctx *ctx)
 	return 0;
 }
 
+/*
+ * Open the thread's connection, or check that the one it has still
+ * reads this program's schema: driplinectl init of a newer Dripline may
+ * have migrated the file meanwhile. A connection that does not is
+ * closed, and opening it again gives the request the cause.
+ */
 static int
 admin_open_db(struct admin_ctx *ctx, struct db **dbp)
 {
 	const struct conf	*conf = ctx->conf;
+	struct reqerr		 re;
 
+	reqerr_clear(&re);
+	if (*dbp != NULL && db_schema_check(*dbp, &re) == -1) {
+		log_warnx("%s; opening the database again", re.db_message);
+		db_close(*dbp);
+		*dbp = NULL;
+	}
 	if (*dbp == NULL)
 		*dbp = db_open(conf->database,
 		    conf->durability == CONF_DURABILITY_FULL,
@@ -512,6 +525,10 @@ admin_error_response(struct admin_ctx *ctx)
 	if (re->status >= 500 && strcmp(re->code, "database_unavailable") == 0)
 		snprintf(message, sizeof(message), "database unavailable, "
 		    "retry later (request id %s)", resp->request_id);
+	else if (re->status >= 500 && strcmp(re->code, "schema_mismatch") == 0)
+		/* The message names the fix and no file. */
+		snprintf(message, sizeof(message), "%s (request id %s)",
+		    re->message, resp->request_id);
 	else if (re->status >= 500)
 		snprintf(message, sizeof(message), "internal error (request "
 		    "id %s)", resp->request_id);

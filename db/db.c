@@ -372,6 +372,7 @@ _Static_assert(DB_ANALYTICS_VERSION == 1,
  * What a client of the admin API reads when the schema does not match.
  * The log line has the file and the versions.
  */
+#define DB_SCHEMA_CODE		"schema_mismatch"
 #define DB_OLDER_MESSAGE	"the database needs 'driplinectl init' first"
 #define DB_NEWER_MESSAGE	\
 	"the database is of a newer Dripline: upgrade this program"
@@ -857,8 +858,11 @@ db_attach(struct db *db, const char *path, int readonly,
 	free(uri);
 	if (rc == SQLITE_OK)
 		return 0;
-	REQERR(re, 503, "database_unavailable", (rc & 0xff) ==
-	    SQLITE_CANTOPEN ? DB_OLDER_MESSAGE : "the database is unavailable");
+	if ((rc & 0xff) == SQLITE_CANTOPEN)
+		REQERR(re, 503, DB_SCHEMA_CODE, DB_OLDER_MESSAGE);
+	else
+		REQERR(re, 503, "database_unavailable",
+		    "the database is unavailable");
 	re->db_code = rc;
 	snprintf(re->db_message, sizeof(re->db_message), "%s: %s (%s)", path,
 	    db_cause(rc), sqlite3_errmsg(db->handle));
@@ -883,9 +887,8 @@ db_analytics_check(struct db *db, const char *path, int flags,
 		return 0;
 	if (version == 0 && (flags & DB_OPEN_MIGRATE))
 		return db_analytics_create(db, 0, re);
-	REQERR(re, 503, "database_unavailable",
-	    version > DB_ANALYTICS_VERSION ? DB_NEWER_MESSAGE :
-	    DB_OLDER_MESSAGE);
+	REQERR(re, 503, DB_SCHEMA_CODE, version > DB_ANALYTICS_VERSION ?
+	    DB_NEWER_MESSAGE : DB_OLDER_MESSAGE);
 	snprintf(re->db_message, sizeof(re->db_message),
 	    "%s: analytics schema version %d, this program's is %d; %s", path,
 	    version, DB_ANALYTICS_VERSION, version > DB_ANALYTICS_VERSION ?
@@ -968,7 +971,7 @@ db_open(const char *path, int durability_full, int lock_timeout_ms,
 		goto fail;
 	db->version_found = version;
 	if (version > db_schema_latest()) {
-		REQERR(re, 503, "database_unavailable", DB_NEWER_MESSAGE);
+		REQERR(re, 503, DB_SCHEMA_CODE, DB_NEWER_MESSAGE);
 		snprintf(re->db_message, sizeof(re->db_message),
 		    "%s: schema version %d is newer than this program "
 		    "supports (%d); upgrade Dripline", path, version,
@@ -977,8 +980,7 @@ db_open(const char *path, int durability_full, int lock_timeout_ms,
 	}
 	if (version < db_schema_latest()) {
 		if (!(flags & DB_OPEN_MIGRATE)) {
-			REQERR(re, 503, "database_unavailable",
-			    DB_OLDER_MESSAGE);
+			REQERR(re, 503, DB_SCHEMA_CODE, DB_OLDER_MESSAGE);
 			snprintf(re->db_message, sizeof(re->db_message),
 			    "%s: schema version %d is older than this "
 			    "program's (%d); run 'driplinectl init'", path,
@@ -1041,7 +1043,6 @@ db_schema_check(struct db *db, struct reqerr *re)
 	sqlite3_stmt	*st;
 	int		 rc, version = -1, analytics = DB_ANALYTICS_VERSION;
 
-	assert(db->in_tx);
 	if ((st = db_stmt(db, db->analytics_main ? DB_STMT_VERSION_CORE :
 	    DB_STMT_VERSION_MAIN, re)) == NULL)
 		return -1;
@@ -1063,7 +1064,7 @@ db_schema_check(struct db *db, struct reqerr *re)
 
 	if (version == db_schema_latest() && analytics == DB_ANALYTICS_VERSION)
 		return 0;
-	REQERR(re, 503, "database_unavailable", version > db_schema_latest() ||
+	REQERR(re, 503, DB_SCHEMA_CODE, version > db_schema_latest() ||
 	    analytics > DB_ANALYTICS_VERSION ? DB_NEWER_MESSAGE :
 	    DB_OLDER_MESSAGE);
 	snprintf(re->db_message, sizeof(re->db_message),

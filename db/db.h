@@ -212,9 +212,10 @@ int	db_schema_version(struct db *db, struct reqerr *re);
 int	db_schema_version_found(const struct db *db);
 
 /*
- * Check, inside a transaction, that the schema is still this program's:
- * driplinectl init of a newer Dripline may have migrated the file since
- * db_open. Returns 0, or -1 with a 503 in re.
+ * Check that the schema is still this program's: driplinectl init of a
+ * newer Dripline may have migrated the file since db_open. Inside a
+ * transaction, the check holds for the whole transaction. Returns 0, or
+ * -1 with a 503 in re.
  */
 int	db_schema_check(struct db *db, struct reqerr *re);
 

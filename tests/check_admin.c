@@ -26,6 +26,7 @@
 #include "db.h"
 #include "log.h"
 #include "utcday.h"
+#include "check_sqlite.h"
 
 #define TEST_NOW_MS	1773144000000LL	/* 2026-03-10T12:00:00Z */
 #define TEST_TODAY	"2026-03-10"
@@ -286,20 +287,32 @@ setup_file(void)
 	populate();
 }
 
+/* Remove the database file at path and its write-ahead log. */
+static void
+remove_with_log(const char *path)
+{
+	char	side[128];
+
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+}
+
 static void
 teardown(void)
 {
-	char	wal[128];
+	char	analytics[128];
 
 	db_close(test_db);
 	test_db = NULL;
 	utcday_set_clock(NULL);
 	if (test_db_path[0] != '\0') {
-		unlink(test_db_path);
-		snprintf(wal, sizeof(wal), "%s-wal", test_db_path);
-		unlink(wal);
-		snprintf(wal, sizeof(wal), "%s-shm", test_db_path);
-		unlink(wal);
+		remove_with_log(test_db_path);
+		ck_assert_int_eq(db_analytics_path(test_db_path, analytics,
+		    sizeof(analytics)), 0);
+		remove_with_log(analytics);
 	}
 }
 
@@ -1079,6 +1092,39 @@ START_TEST(test_admin_log_has_no_secret)
 }
 END_TEST
 
+/*
+ * After driplinectl init of a newer Dripline, the next request gets 503
+ * with the fix instead of running the old statements; once the schema
+ * is this program's again, requests work.
+ */
+START_TEST(test_admin_notices_newer_schema)
+{
+	struct json_object	*jo;
+	char			 sql[64];
+
+	json_object_put(call("GET", "/admin/v1/health", NULL, 200));
+
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+	    db_schema_latest() + 1);
+	test_db_exec(test_db_path, sql);
+	jo = call("GET", "/admin/v1/health", NULL, 503);
+	ck_assert_str_eq(member_str(member(jo, "error"), "code"),
+	    "schema_mismatch");
+	ck_assert_msg(strncmp(member_str(member(jo, "error"), "message"),
+	    "the database is of a newer Dripline: upgrade this program (",
+	    59) == 0, "message: %s", member_str(member(jo, "error"),
+	    "message"));
+	json_object_put(jo);
+
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+	    db_schema_latest());
+	test_db_exec(test_db_path, sql);
+	jo = call("GET", "/admin/v1/health", NULL, 200);
+	ck_assert_int_eq(member_int(jo, "schema_version"), db_schema_latest());
+	json_object_put(jo);
+}
+END_TEST
+
 START_TEST(test_admin_405_lists_allowed_methods)
 {
 	struct admin_response	resp;
@@ -1622,6 +1668,7 @@ admin_suite(void)
 
 	tc = tcase_create("database");
 	tcase_add_checked_fixture(tc, setup_file, teardown);
+	tcase_add_test(tc, test_admin_notices_newer_schema);
 	tcase_add_test(tc, test_admin_locked_database_is_503);
 	tcase_add_test(tc, test_admin_failed_change_rolls_back);
 	tcase_add_test(tc, test_admin_missing_database_is_503);

@@ -838,7 +838,7 @@ START_TEST(test_db_open_empty_file_needs_init)
 	reqerr_clear(&re);
 	ck_assert_ptr_null(db_open(path, 0, 1000, 0, &re));
 	ck_assert_int_eq(re.status, 503);
-	ck_assert_str_eq(re.code, "database_unavailable");
+	ck_assert_str_eq(re.code, "schema_mismatch");
 	ck_assert_msg(strstr(re.db_message, "run 'driplinectl init'") != NULL,
 	    "db_message '%s'", re.db_message);
 	/* The admin API's clients read the fix too, without the path. */
@@ -875,7 +875,7 @@ START_TEST(test_db_open_newer_schema_refused)
 	reqerr_clear(&re);
 	ck_assert_ptr_null(db_open(db_path, 0, 1000, 0, &re));
 	ck_assert_int_eq(re.status, 503);
-	ck_assert_str_eq(re.code, "database_unavailable");
+	ck_assert_str_eq(re.code, "schema_mismatch");
 	ck_assert_msg(strstr(re.db_message, "newer") != NULL,
 	    "db_message '%s'", re.db_message);
 	ck_assert_msg(strstr(re.message, "upgrade") != NULL,
