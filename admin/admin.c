@@ -166,7 +166,7 @@ admin_open_db(struct admin_ctx *ctx, struct db **dbp)
 	struct reqerr		 re;
 
 	reqerr_clear(&re);
-	if (*dbp != NULL && db_schema_check(*dbp, &re) == -1) {
+	if (*dbp != NULL && db_check_current(*dbp, &re) == -1) {
 		log_warnx("%s; opening the database again", re.db_message);
 		db_close(*dbp);
 		*dbp = NULL;

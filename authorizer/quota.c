@@ -326,7 +326,7 @@ quota_run_batch(struct quota_job *batch)
 	if (quota_db == NULL && quota_open(&re) == -1)
 		failed = 1;
 	if (!failed && (db_begin(quota_db, &re) == -1 ||
-	    db_schema_check(quota_db, &re) == -1))
+	    db_check_current(quota_db, &re) == -1))
 		failed = 1;
 
 	for (job = batch; job != NULL && !failed; job = job->next)

@@ -195,7 +195,7 @@ batch_write_part(struct batch *b, struct db *db, size_t from, size_t to,
 		REQERR(re, 500, "internal_error", "out of memory");
 		goto out;
 	}
-	if (db_begin(db, re) == -1 || db_schema_check(db, re) == -1)
+	if (db_begin(db, re) == -1 || db_check_current(db, re) == -1)
 		goto out;
 
 	for (i = from; i < to; i++) {

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -365,7 +366,7 @@ main(int argc, char *argv[])
 	struct conf		*conf;
 	const char		*conf_path = NULL, *spec = NULL, *group = NULL;
 	const char		*logfile = NULL;
-	char			 err[512], *end;
+	char			 err[512], analytics[PATH_MAX], *end;
 	long			 mode = 0660;
 	int			 ch, debug = 0, fd = STDIN_FILENO, rc, size;
 
@@ -463,9 +464,13 @@ main(int argc, char *argv[])
 	c.warn_malformed.kind = "malformed line";
 	c.warn_write.kind = "database write";
 	c.warn_unmatched.kind = "unmatched outcome";
-	log_info("started: reading %s, database %s, a batch every %" PRId64
-	    " lines or %" PRId64 " ms", spec != NULL ? spec : "standard input",
-	    conf->database, c.batch_lines, c.interval_ms);
+	if (db_analytics_path(conf->database, analytics,
+	    sizeof(analytics)) == -1)
+		snprintf(analytics, sizeof(analytics), "%s", "(name too long)");
+	log_info("started: reading %s, writing to %s (the analytics file of "
+	    "%s), a batch every %" PRId64 " lines or %" PRId64 " ms",
+	    spec != NULL ? spec : "standard input", analytics, conf->database,
+	    c.batch_lines, c.interval_ms);
 
 	rc = collector_run(&c, fd, spec != NULL);
 

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,11 +33,19 @@ struct ctl {
 	struct db	*db;
 };
 
+/* The parts of the database a command opens. */
+enum ctl_db {
+	CTL_DB_NONE,
+	CTL_DB_CORE,		/* users, keys, tokens and decisions */
+	CTL_DB_ALL,		/* with the analytics file */
+	CTL_DB_INIT		/* both, created and migrated */
+};
+
 struct ctl_command {
 	const char	*words;		/* "token create" */
 	const char	*args;		/* for usage */
 	int		 min_args, max_args;
-	int		 needs_db;	/* 2: create and migrate */
+	enum ctl_db	 db;
 	int		 (*run)(struct ctl *, int, char **);
 	const char	*help;
 };
@@ -58,37 +67,37 @@ static int	ctl_summary(struct ctl *, int, char **);
 static int	ctl_prune(struct ctl *, int, char **);
 
 static const struct ctl_command ctl_commands[] = {
-	{ "init", "", 0, 0, 2, ctl_init,
+	{ "init", "", 0, 0, CTL_DB_INIT, ctl_init,
 	    "create the database, or migrate it to this version" },
-	{ "check-config", "", 0, 0, 0, ctl_check_config,
+	{ "check-config", "", 0, 0, CTL_DB_NONE, ctl_check_config,
 	    "read the configuration and report the first error" },
-	{ "explain", "METHOD PATH", 2, 2, 0, ctl_explain,
+	{ "explain", "METHOD PATH", 2, 2, CTL_DB_NONE, ctl_explain,
 	    "show the normalized path, the matching route and its cost" },
-	{ "token create", "NAME", 1, 1, 1, ctl_token_create,
+	{ "token create", "NAME", 1, 1, CTL_DB_CORE, ctl_token_create,
 	    "create an admin token and print its secret once" },
-	{ "token list", "", 0, 0, 1, ctl_token_list,
+	{ "token list", "", 0, 0, CTL_DB_CORE, ctl_token_list,
 	    "list admin tokens (never their secrets)" },
-	{ "token revoke", "NAME|ID", 1, 1, 1, ctl_token_revoke,
+	{ "token revoke", "NAME|ID", 1, 1, CTL_DB_CORE, ctl_token_revoke,
 	    "revoke an admin token" },
-	{ "user create", "EXTERNAL_ID [DAILY_LIMIT]", 1, 2, 1,
+	{ "user create", "EXTERNAL_ID [DAILY_LIMIT]", 1, 2, CTL_DB_CORE,
 	    ctl_user_create, "create an end user and print its id" },
-	{ "user set-limit", "USER_ID DAILY_LIMIT", 2, 2, 1,
+	{ "user set-limit", "USER_ID DAILY_LIMIT", 2, 2, CTL_DB_CORE,
 	    ctl_user_set_limit, "change a user's daily limit" },
-	{ "user revoke", "USER_ID", 1, 1, 1, ctl_user_revoke,
+	{ "user revoke", "USER_ID", 1, 1, CTL_DB_CORE, ctl_user_revoke,
 	    "revoke a user and all its keys" },
-	{ "key create", "USER_ID [NAME]", 1, 2, 1, ctl_key_create,
+	{ "key create", "USER_ID [NAME]", 1, 2, CTL_DB_CORE, ctl_key_create,
 	    "issue an API key and print its secret once" },
-	{ "key revoke", "KEY_ID", 1, 1, 1, ctl_key_revoke,
+	{ "key revoke", "KEY_ID", 1, 1, CTL_DB_CORE, ctl_key_revoke,
 	    "revoke one API key" },
-	{ "usage", "USER_ID [YYYY-MM-DD]", 1, 2, 1, ctl_usage,
+	{ "usage", "USER_ID [YYYY-MM-DD]", 1, 2, CTL_DB_CORE, ctl_usage,
 	    "print the units a user used on a UTC day (default today)" },
-	{ "report", "USER_ID [FROM [TO]]", 1, 3, 1, ctl_report,
+	{ "report", "USER_ID [FROM [TO]]", 1, 3, CTL_DB_ALL, ctl_report,
 	    "print a user's usage and upstream outcomes per UTC day as JSON\n"
 	    "      (FROM and TO are YYYY-MM-DD, default today)" },
-	{ "summary", "[YYYY-MM-DD]", 0, 1, 1, ctl_summary,
+	{ "summary", "[YYYY-MM-DD]", 0, 1, CTL_DB_ALL, ctl_summary,
 	    "print one UTC day's usage for the whole system as JSON "
 	    "(default today)" },
-	{ "prune", "[DAYS]", 0, 1, 1, ctl_prune,
+	{ "prune", "[DAYS]", 0, 1, CTL_DB_ALL, ctl_prune,
 	    "delete per-day rows of days before the last DAYS UTC days\n"
 	    "      (default: retention_days of the configuration)" },
 };
@@ -154,6 +163,7 @@ ctl_parse_uuid(const char *what, const char *s)
 static int
 ctl_init(struct ctl *ctl, int argc, char **argv)
 {
+	char	analytics[PATH_MAX];
 	int	found = db_schema_version_found(ctl->db);
 
 	if (found == 0)
@@ -165,6 +175,14 @@ ctl_init(struct ctl *ctl, int argc, char **argv)
 	else
 		printf("database %s is at schema version %d\n",
 		    ctl->conf->database, db_schema_latest());
+
+	/* Report a lost analytics file that was created again, empty. */
+	if (found != 0 && db_analytics_created(ctl->db) &&
+	    db_analytics_path(ctl->conf->database, analytics,
+	    sizeof(analytics)) == 0)
+		printf("analytics file %s was missing and is created empty: "
+		    "the upstream outcomes recorded before are gone\n",
+		    analytics);
 	return 0;
 }
 
@@ -646,10 +664,14 @@ main(int argc, char *argv[])
 		return 1;
 	}
 
-	if (cmd->needs_db) {
+	/*
+	 * Commands that change keys and users open the decisions alone, so
+	 * that a key can be revoked even while the analytics file is lost.
+	 */
+	if (cmd->db != CTL_DB_NONE) {
 		reqerr_clear(&re);
-		flags = cmd->needs_db == 2 ? DB_OPEN_CREATE | DB_OPEN_MIGRATE :
-		    0;
+		flags = cmd->db == CTL_DB_INIT ? DB_OPEN_CREATE |
+		    DB_OPEN_MIGRATE : cmd->db == CTL_DB_CORE ? DB_OPEN_CORE : 0;
 		ctl.db = db_open(ctl.conf->database,
 		    ctl.conf->durability == CONF_DURABILITY_FULL,
 		    ctl.conf->lock_timeout_ms, flags, &re);

@@ -369,8 +369,9 @@ _Static_assert(DB_ANALYTICS_VERSION == 1,
 #define DB_ANALYTICS_SPLIT_VERSION	4
 
 /*
- * What a client of the admin API reads when the schema does not match.
- * The log line has the file and the versions.
+ * The error code and messages for a schema that does not match, which
+ * the admin API passes to its clients. The log line adds the file and
+ * the versions.
  */
 #define DB_SCHEMA_CODE		"schema_mismatch"
 #define DB_OLDER_MESSAGE	"the database needs 'driplinectl init' first"
@@ -382,6 +383,7 @@ static int	db_check_writable(struct db *, struct reqerr *);
 static int	db_migrate(struct db *, int, struct reqerr *);
 static int	db_analytics_create(struct db *, int, struct reqerr *);
 static int	db_user_version(struct db *, enum db_stmt, struct reqerr *);
+static int	db_file_note(struct db *, int, const char *, struct reqerr *);
 static void	db_flush_cache(struct db *);
 static const char *db_cause(int);
 
@@ -885,8 +887,10 @@ db_analytics_check(struct db *db, const char *path, int flags,
 		return -1;
 	if (version == DB_ANALYTICS_VERSION)
 		return 0;
-	if (version == 0 && (flags & DB_OPEN_MIGRATE))
+	if (version == 0 && (flags & DB_OPEN_MIGRATE)) {
+		db->analytics_created = 1;
 		return db_analytics_create(db, 0, re);
+	}
 	REQERR(re, 503, DB_SCHEMA_CODE, version > DB_ANALYTICS_VERSION ?
 	    DB_NEWER_MESSAGE : DB_OLDER_MESSAGE);
 	snprintf(re->db_message, sizeof(re->db_message),
@@ -1000,6 +1004,9 @@ db_open(const char *path, int durability_full, int lock_timeout_ms,
 	if (!(flags & DB_OPEN_CORE) &&
 	    db_analytics_check(db, analytics_path, flags, re) == -1)
 		goto fail;
+	if (db_file_note(db, 0, path, re) == -1 || (!(flags & DB_OPEN_CORE) &&
+	    db_file_note(db, 1, analytics_path, re) == -1))
+		goto fail;
 	free(analytics_path);
 	return db;
 
@@ -1017,6 +1024,8 @@ db_close(struct db *db)
 	db_rollback(db);
 	db_flush_cache(db);
 	sqlite3_close(db->handle);
+	free(db->files[0].path);
+	free(db->files[1].path);
 	free(db->path);
 	free(db);
 }
@@ -1038,10 +1047,55 @@ db_schema_version_found(const struct db *db)
 }
 
 int
-db_schema_check(struct db *db, struct reqerr *re)
+db_analytics_created(const struct db *db)
 {
+	return db->analytics_created;
+}
+
+/* Remember which file path names now, for db_check_current. */
+static int
+db_file_note(struct db *db, int i, const char *path, struct reqerr *re)
+{
+	struct stat	sb;
+
+	if (strcmp(path, ":memory:") == 0)
+		return 0;
+	if (stat(path, &sb) == -1 || (db->files[i].path = strdup(path)) ==
+	    NULL) {
+		REQERR(re, 503, "database_unavailable",
+		    "the database is unavailable");
+		snprintf(re->db_message, sizeof(re->db_message),
+		    "%s: cannot read its file status: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	db->files[i].dev = sb.st_dev;
+	db->files[i].ino = sb.st_ino;
+	return 0;
+}
+
+int
+db_check_current(struct db *db, struct reqerr *re)
+{
+	struct stat	 sb;
 	sqlite3_stmt	*st;
+	size_t		 i;
 	int		 rc, version = -1, analytics = DB_ANALYTICS_VERSION;
+
+	for (i = 0; i < sizeof(db->files) / sizeof(db->files[0]); i++) {
+		if (db->files[i].path == NULL)
+			continue;
+		if (stat(db->files[i].path, &sb) == 0 &&
+		    sb.st_dev == db->files[i].dev &&
+		    sb.st_ino == db->files[i].ino)
+			continue;
+		REQERR(re, 503, "database_unavailable",
+		    "the database is unavailable");
+		snprintf(re->db_message, sizeof(re->db_message),
+		    "%s: the file was replaced or removed since this program "
+		    "opened it; opening it again", db->files[i].path);
+		return -1;
+	}
 
 	if ((st = db_stmt(db, db->analytics_main ? DB_STMT_VERSION_CORE :
 	    DB_STMT_VERSION_MAIN, re)) == NULL)

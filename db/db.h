@@ -196,9 +196,10 @@ struct db	*db_open(const char *path, int durability_full,
 		    int lock_timeout_ms, int flags, struct reqerr *re);
 
 /*
- * Write the name of path's analytics file to out (size outlen): path with
- * "-analytics" before a final ".db", or at the end if there is none;
- * ":memory:" stays ":memory:". Returns 0, or -1 if out is too small.
+ * Write the name of path's analytics file to out (size outlen). It is
+ * path with "-analytics" before a final ".db", or at the end if there is
+ * none, and ":memory:" for ":memory:". Returns 0, or -1 if out is too
+ * small.
  */
 int	db_analytics_path(const char *path, char *out, size_t outlen);
 
@@ -211,13 +212,18 @@ int	db_schema_version(struct db *db, struct reqerr *re);
 /* Return the schema version db_open found before migrating (0: new file). */
 int	db_schema_version_found(const struct db *db);
 
+/* Return 1 if db_open created the analytics file's tables empty. */
+int	db_analytics_created(const struct db *db);
+
 /*
- * Check that the schema is still this program's: driplinectl init of a
- * newer Dripline may have migrated the file since db_open. Inside a
- * transaction, the check holds for the whole transaction. Returns 0, or
- * -1 with a 503 in re.
+ * Check that the connection still reads the files at their paths (none
+ * was replaced or removed) and that their schema is still this
+ * program's: driplinectl init of a newer Dripline may have migrated them
+ * since db_open. Inside a transaction, the check holds for the whole
+ * transaction. Returns 0, or -1 with a 503 in re, after which the
+ * caller closes the connection and opens it again.
  */
-int	db_schema_check(struct db *db, struct reqerr *re);
+int	db_check_current(struct db *db, struct reqerr *re);
 
 /*
  * Set how long a statement waits for another process's lock, in ms; 0

@@ -5,6 +5,8 @@
 #ifndef DRIPLINE_DB_INT_H
 #define DRIPLINE_DB_INT_H
 
+#include <sys/types.h>
+
 #include <sqlite3.h>
 
 #include "db.h"
@@ -92,6 +94,13 @@ struct db {
 	int		 in_tx;		/* a BEGIN is open */
 	int		 version_found;	/* schema version before migrating */
 	int		 analytics_main;	/* DB_OPEN_ANALYTICS_WRITER */
+	int		 analytics_created;	/* made empty by db_open */
+	/* The files opened, to notice one replaced or removed. */
+	struct db_file {
+		char	*path;		/* owned; NULL: not opened */
+		dev_t	 dev;
+		ino_t	 ino;
+	} files[2];
 	/* db_defer_checkpoints */
 	int		 checkpoint_pages;	/* 0: SQLite's own */
 	void		(*checkpoint_wake)(void *);

@@ -244,6 +244,23 @@ db_user_version(const char *path)
 	return test_db_int(path, "PRAGMA user_version", -1);
 }
 
+/* Copy the file at from to a new file at to. */
+static void
+db_copy_file(const char *from, const char *to)
+{
+	FILE	*in, *out;
+	char	 buf[8192];
+	size_t	 n;
+
+	ck_assert_ptr_nonnull(in = fopen(from, "rb"));
+	ck_assert_ptr_nonnull(out = fopen(to, "wb"));
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		ck_assert_uint_eq(fwrite(buf, 1, n, out), n);
+	ck_assert_int_eq(ferror(in), 0);
+	fclose(in);
+	ck_assert_int_eq(fclose(out), 0);
+}
+
 static void
 db_write_file(const char *path, const void *data, size_t len)
 {
@@ -1190,7 +1207,7 @@ START_TEST(test_db_analytics_path_names)
 END_TEST
 
 /* A migration by a newer Dripline under an open connection is noticed. */
-START_TEST(test_db_schema_check_notices_migration)
+START_TEST(test_db_check_current_notices_migration)
 {
 	struct db	*writer;
 	struct reqerr	 re;
@@ -1200,17 +1217,17 @@ START_TEST(test_db_schema_check_notices_migration)
 	writer = db_open(db_path, 0, 1000, DB_OPEN_ANALYTICS_WRITER, &re);
 	ck_assert_msg(writer != NULL, "db_open: %s", re.db_message);
 	ck_assert_int_eq(db_begin(db, &re), 0);
-	ck_assert_int_eq(db_schema_check(db, &re), 0);
+	ck_assert_int_eq(db_check_current(db, &re), 0);
 	db_rollback(db);
 	ck_assert_int_eq(db_begin(writer, &re), 0);
-	ck_assert_int_eq(db_schema_check(writer, &re), 0);
+	ck_assert_int_eq(db_check_current(writer, &re), 0);
 	db_rollback(writer);
 
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
 	    db_schema_latest() + 1);
 	test_db_exec(db_path, sql);
 	ck_assert_int_eq(db_begin(db, &re), 0);
-	ck_assert_int_eq(db_schema_check(db, &re), -1);
+	ck_assert_int_eq(db_check_current(db, &re), -1);
 	ck_assert_int_eq(re.status, 503);
 	ck_assert_msg(strstr(re.db_message, "restart") != NULL,
 	    "db_message '%s'", re.db_message);
@@ -1224,11 +1241,54 @@ START_TEST(test_db_schema_check_notices_migration)
 	test_db_exec(path, "PRAGMA user_version = 2");
 	reqerr_clear(&re);
 	ck_assert_int_eq(db_begin(writer, &re), 0);
-	ck_assert_int_eq(db_schema_check(writer, &re), -1);
+	ck_assert_int_eq(db_check_current(writer, &re), -1);
 	ck_assert_msg(strstr(re.message, "upgrade") != NULL, "message '%s'",
 	    re.message);
 	db_rollback(writer);
 	db_close(writer);
+}
+END_TEST
+
+/*
+ * A file replaced or removed under an open connection is noticed, so
+ * that the program opens the file now at the path instead of going on
+ * with the old one.
+ */
+START_TEST(test_db_check_current_notices_replaced_file)
+{
+	struct db	*core;
+	struct reqerr	 re;
+	char		 moved[PATH_MAX + 16], analytics[PATH_MAX + 16];
+
+	/* The analytics file removed under the fixture's connection. */
+	reqerr_clear(&re);
+	db_analytics_file(analytics, sizeof(analytics));
+	ck_assert_int_eq(db_check_current(db, &re), 0);
+	ck_assert_int_eq(unlink(analytics), 0);
+	ck_assert_int_eq(db_check_current(db, &re), -1);
+	ck_assert_int_eq(re.status, 503);
+	ck_assert_msg(strstr(re.db_message, analytics) != NULL &&
+	    strstr(re.db_message, "replaced or removed") != NULL,
+	    "db_message '%s'", re.db_message);
+
+	reqerr_clear(&re);
+	core = db_open(db_path, 0, 1000, DB_OPEN_CORE, &re);
+	ck_assert_msg(core != NULL, "db_open: %s", re.db_message);
+	ck_assert_int_eq(db_check_current(core, &re), 0);
+
+	/* Another name for the same file changes nothing. */
+	db_side_path("moved.db", moved, sizeof(moved));
+	ck_assert_int_eq(rename(db_path, moved), 0);
+	ck_assert_int_eq(link(moved, db_path), 0);
+	ck_assert_int_eq(db_check_current(core, &re), 0);
+
+	/* A copy at the path is another file. */
+	ck_assert_int_eq(unlink(db_path), 0);
+	db_copy_file(moved, db_path);
+	ck_assert_int_eq(db_check_current(core, &re), -1);
+	ck_assert_msg(strstr(re.db_message, db_path) != NULL,
+	    "db_message '%s'", re.db_message);
+	db_close(core);
 }
 END_TEST
 
@@ -1636,7 +1696,8 @@ db_suite(void)
 	tcase_add_test(tc, test_db_open_missing_analytics_needs_init);
 	tcase_add_test(tc, test_db_analytics_writer_leaves_decisions_unlocked);
 	tcase_add_test(tc, test_db_analytics_path_names);
-	tcase_add_test(tc, test_db_schema_check_notices_migration);
+	tcase_add_test(tc, test_db_check_current_notices_migration);
+	tcase_add_test(tc, test_db_check_current_notices_replaced_file);
 	tcase_add_test(tc, test_db_open_uncreatable_path_fails);
 	suite_add_tcase(s, tc);
 

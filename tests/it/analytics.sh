@@ -308,4 +308,46 @@ check_match "prune 1 keeps today only" 'kept [0-9-]+ and later; deleted 0' \
 check_match "prune rejects 0 days" 'invalid number of days' \
     "$(ctl prune 0 2>&1)"
 
+# --- the analytics file lost under the running servers -----------------------
+
+rm -f "$T/dripline-analytics.db" "$T/dripline-analytics.db-wal" \
+    "$T/dripline-analytics.db-shm"
+
+# Enforcement goes on, and keys can still be revoked with driplinectl.
+it_chat "$carol_key"
+check_eq "a decision without the analytics file" 200 "$STATUS"
+lost_key=$(it_key "$carol")
+lost_key_id=$(cat "$T/key-id")
+ctl key revoke "$lost_key_id" > "$T/revoke.out" 2>&1
+check_eq "driplinectl key revoke without the analytics file" "0 " \
+    "$? $(cat "$T/revoke.out")"
+it_chat "$lost_key"
+check_eq "the revoked key is refused at once" 401 "$STATUS"
+
+# The admin API and the reports name the fix.
+ADMIN_TOKEN=$(ctl token create it-analytics 2>/dev/null)
+admin GET /admin/v1/health
+check_eq "admin API without the analytics file: status" 503 "$STATUS"
+check_eq "admin API without the analytics file: code" schema_mismatch \
+    "$(it_json error code)"
+check_match "admin API without the analytics file: message" \
+    "needs 'driplinectl init'" "$(it_json error message)"
+check_match "driplinectl report without the analytics file" \
+    "dripline-analytics.db: database file missing" \
+    "$(ctl report "$carol" 2>&1)"
+
+# init creates it again, empty, reports that, and everything resumes.
+check_match "init says the analytics file is new and empty" \
+    "analytics file .*dripline-analytics.db was missing and is created empty" \
+    "$(ctl init)"
+check_eq "the new analytics file is private" 600 \
+    "$(stat -c %a "$T/dripline-analytics.db")"
+admin GET /admin/v1/health
+check_eq "admin API after init" 200 "$STATUS"
+before=$(outcomes "$carol")
+it_chat "$carol_key"
+wait_outcomes "$carol" $((before + 1)) ||
+    it_fail "the collector did not write to the new analytics file"
+check_eq "outcomes start again from the new file" 0 "$before"
+
 it_done

@@ -3,9 +3,9 @@
 # enforcement_unavailable, forwards nothing, logs one line naming the
 # cause, and service resumes by itself once the fault is cleared.
 # Faults: a missing file, a file that is not a database, a schema newer
-# than the program (at start and while it runs), the write lock held by
-# another process past lock_timeout_ms, a read-only file system and a
-# full one.
+# than the program (at start and while it runs), the file replaced under
+# the running authorizer, the write lock held by another process past
+# lock_timeout_ms, a read-only file system and a full one.
 #
 # The database lives on a 1 MiB tmpfs mounted for the test, so that the
 # file system can really be made read-only or full. Where mount is refused
@@ -108,6 +108,21 @@ sql 'PRAGMA user_version = 99'
 expect_503 "schema changed while running" "schema version 99 .*restart"
 sql "PRAGMA user_version = $version"
 expect_allowed "schema version restored while running"
+
+# The file replaced under the running authorizer, by a copy in which the
+# key is revoked: the batch that notices gets 503, and the next one reads
+# the new file, so the revocation holds.
+sql 'PRAGMA wal_checkpoint(TRUNCATE)' > /dev/null
+cp "$db" "$T/replacement.db"
+sqlite3 "$T/replacement.db" "UPDATE api_keys SET status = 'revoked'"
+cp "$T/replacement.db" "$store/replacement.db"
+rm "$T/replacement.db"
+mv "$store/replacement.db" "$db"
+expect_503 "database file replaced" "replaced or removed"
+it_chat "$key"
+check_eq "the replacement's revocation holds" 401 "$STATUS"
+sqlite3 "$db" "UPDATE api_keys SET status = 'active', revoked_at = NULL"
+expect_allowed "key active again in the replacement"
 
 # Another process holds the write lock for 3 s, past the 400 ms timeout.
 it_hold_write_lock "$db" 3
