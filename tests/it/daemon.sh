@@ -56,11 +56,13 @@ check_match "bad configuration: file, line and reason" \
 # starting: the authorizer must not run on as an orphan, which a web
 # server started anew would take for its own and never replace. The
 # spawner hands over a listening socket on fd 0, as lighttpd does, and
-# exits while the authorizer waits to read its configuration from a FIFO.
+# exits while the authorizer waits to read its configuration from a FIFO:
+# once the kernel shows it blocked opening the FIFO (wait_for_partner),
+# it has noted its parent, which it cannot do for one already gone.
 mkfifo "$T/slow.conf"
 python3 - "$AUTHORIZER" "$T/slow.conf" "$T/orphan.sock" "$T/orphan.pid" \
     2>> "$T/orphan.log" <<'PY'
-import os, socket, sys
+import os, socket, sys, time
 listener = socket.socket(socket.AF_UNIX)
 listener.bind(sys.argv[3])
 listener.listen(8)
@@ -68,6 +70,12 @@ child = os.fork()
 if child == 0:
     os.dup2(listener.fileno(), 0)
     os.execv(sys.argv[1], [sys.argv[1], "-c", sys.argv[2]])
+deadline = time.monotonic() + 10
+while time.monotonic() < deadline:
+    with open("/proc/%d/wchan" % child) as f:
+        if f.read() == "wait_for_partner":
+            break
+    time.sleep(0.01)
 open(sys.argv[4], "w").write("%d\n" % child)
 PY
 orphan=$(cat "$T/orphan.pid")
