@@ -729,7 +729,27 @@ out:
 static int
 db_migrate(struct db *db, int version, struct reqerr *re)
 {
-	int	v, ret = 0;
+	int	v, analytics, ret = 0;
+
+	/*
+	 * Before version 3 was committed no analytics file was made, so
+	 * one with tables belongs to another database: keep it.
+	 */
+	if (version < DB_ANALYTICS_SPLIT_VERSION - 1) {
+		analytics = db_user_version(db, DB_STMT_VERSION_ANALYTICS, re);
+		if (analytics == -1)
+			return -1;
+		if (analytics != 0) {
+			REQERR(re, 503, "database_unavailable",
+			    "the database is unavailable");
+			snprintf(re->db_message, sizeof(re->db_message),
+			    "%s: schema version %d, but its analytics file "
+			    "already has tables, from another database; move "
+			    "the analytics file away first", db->path,
+			    version);
+			return -1;
+		}
+	}
 
 	db_flush_cache(db);
 	if (db_exec(db, "PRAGMA foreign_keys = OFF", re) == -1)

@@ -1292,6 +1292,30 @@ START_TEST(test_db_check_current_notices_replaced_file)
 }
 END_TEST
 
+/* A new database does not take over the analytics file of another. */
+START_TEST(test_db_migrate_keeps_foreign_analytics_file)
+{
+	struct reqerr	re;
+	char		path[PATH_MAX + 16];
+
+	db_close(db);
+	db = NULL;
+	db_analytics_file(path, sizeof(path));
+	test_db_exec(path, "INSERT INTO log_daily (day, malformed)"
+	    " VALUES ('" DAY_1 "', 5)");
+	ck_assert_int_eq(unlink(db_path), 0);
+
+	reqerr_clear(&re);
+	ck_assert_ptr_null(db_open(db_path, 0, 1000,
+	    DB_OPEN_CREATE | DB_OPEN_MIGRATE, &re));
+	ck_assert_msg(strstr(re.db_message, "move the analytics file away")
+	    != NULL, "db_message '%s'", re.db_message);
+	ck_assert_int_eq(test_db_int(path,
+	    "SELECT malformed FROM log_daily", -1), 5);
+	ck_assert_int_eq(db_user_version(db_path), 0);
+}
+END_TEST
+
 START_TEST(test_db_open_not_a_database_refused)
 {
 	static const char text[] =
@@ -1698,6 +1722,7 @@ db_suite(void)
 	tcase_add_test(tc, test_db_analytics_path_names);
 	tcase_add_test(tc, test_db_check_current_notices_migration);
 	tcase_add_test(tc, test_db_check_current_notices_replaced_file);
+	tcase_add_test(tc, test_db_migrate_keeps_foreign_analytics_file);
 	tcase_add_test(tc, test_db_open_uncreatable_path_fails);
 	suite_add_tcase(s, tc);
 
