@@ -155,9 +155,9 @@ admin_split_uri(struct admin_ctx *ctx)
 
 /*
  * Open the thread's connection, or check that the one it has still
- * reads this program's schema: driplinectl init of a newer Dripline may
- * have migrated the file meanwhile. A connection that does not is
- * closed, and opening it again gives the request the cause.
+ * reads the files at their paths, at this program's schema (see
+ * db_check_current). A connection that does not is closed, and opening
+ * it again gives the request the cause.
  */
 static int
 admin_open_db(struct admin_ctx *ctx, struct db **dbp)
