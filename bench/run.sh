@@ -540,10 +540,26 @@ machine_ticks() {
 	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $5 + $6, $9 }' /proc/stat
 }
 
+# warm_database ID: read the database files of the setup ID (one that
+# ends in a user count) into the page cache. On the VM of bench/RESULTS.md
+# the page cache shrank by itself, 10-20 MB/s with 22 GiB free, so
+# without this a setup with 10^6 users read some pages from the disk,
+# depending on what ran before it, where a server with enough memory
+# keeps them cached.
+warm_database() {
+	local users=${1##*/} db
+	case $users in
+	''|*[!0-9]*) return 0 ;;
+	esac
+	db=$DATA_DIR/users-$users.db
+	cat "$db" "${db%.db}-analytics.db" > /dev/null 2>&1
+}
+
 # measure ID HOW TARGET KEYS PID SECONDS: one load; prints its figures.
 measure() {
 	local id=$1 how=$2 target=$3 keys=$4 pid seconds=$6 line before after
 	local busy0 idle0 steal0 busy1 idle1 steal1 self0 self1 load
+	warm_database "$id"
 	pid=$(authorizer_of "$5")
 	before=$(cpu_ticks "$pid")
 	group_ticks > "$T/groups-before"
