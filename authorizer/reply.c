@@ -87,11 +87,13 @@ reply_message(const struct authz_decision *d, const char *method,
 		break;
 	case AUTHZ_QUOTA_EXCEEDED:
 		utcday_format_rfc3339(d->window.reset, reset);
+		/* A limit lowered below today's usage leaves used > limit. */
 		snprintf(msg, msglen, "Daily quota exceeded: this request "
 		    "costs %" PRId64 " unit%s and %" PRId64 " of %" PRId64
-		    " units are used today (UTC). The quota resets at %s.",
+		    " units are used today (UTC)%s. The quota resets at %s.",
 		    d->cost, d->cost == 1 ? "" : "s", d->used,
-		    d->principal.daily_limit, reset);
+		    d->principal.daily_limit, d->used > d->principal.daily_limit ?
+		    ", the limit having been lowered since" : "", reset);
 		break;
 	default:
 		snprintf(msg, msglen, "Usage enforcement is unavailable, so "

@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
@@ -72,6 +73,12 @@ struct collector {
 };
 
 static volatile sig_atomic_t	collector_stop;
+
+/* The one long option: --help, as -h. */
+static const struct option help_option[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
 
 /* Print the usage (to stdout for -h or --help) and exit with status. */
 static void
@@ -166,6 +173,9 @@ collector_write(struct collector *c)
 		db_close(c->db);
 		c->db = NULL;
 	}
+	if (rc == 0 && c->write_failed)
+		log_info("writing again: %" PRId64 " outcomes written, with "
+		    "those kept while writes failed", result.outcomes);
 	c->write_failed = rc == -1;
 	if (rc == -1) {
 		if (collector_may_warn(&c->warn_write))
@@ -373,9 +383,8 @@ main(int argc, char *argv[])
 	memset(&c, 0, sizeof(c));
 	c.batch_lines = COLLECTOR_LINES_DEFAULT;
 	c.interval_ms = COLLECTOR_INTERVAL_DEFAULT;
-	if (argc > 1 && strcmp(argv[1], "--help") == 0)
-		usage(0);
-	while ((ch = getopt(argc, argv, "c:g:hl:m:n:s:t:vV")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:g:hl:m:n:s:t:vV", help_option,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			conf_path = optarg;

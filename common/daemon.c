@@ -1,6 +1,7 @@
 /* Startup of the FastCGI apps; see daemon.h. */
 #include "config.h"
 
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,12 @@
 #include "daemon.h"
 #include "fcgi_server.h"
 #include "log.h"
+
+/* The one long option: --help, as -h. */
+static const struct option help_option[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
 
 /* Print the usage (to stdout for -h or --help) and exit with status. */
 static void
@@ -49,9 +56,8 @@ daemon_start(struct daemon *d, const char *progname, int argc, char *argv[])
 	memset(d, 0, sizeof(*d));
 	d->progname = progname;
 	d->listen_fd = -1;
-	if (argc > 1 && strcmp(argv[1], "--help") == 0)
-		daemon_usage(progname, 0);
-	while ((ch = getopt(argc, argv, "c:g:hm:s:vV")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:g:hm:s:vV", help_option,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			conf_path = optarg;

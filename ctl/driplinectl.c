@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -102,6 +103,12 @@ static const struct ctl_command ctl_commands[] = {
 	    "      (default: retention_days of the configuration)" },
 };
 #define CTL_NCOMMANDS (sizeof(ctl_commands) / sizeof(ctl_commands[0]))
+
+/* The one long option: --help, as -h. */
+static const struct option help_option[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
 
 /* Print the usage (to stdout for -h or --help) and exit with status. */
 static void
@@ -630,9 +637,8 @@ main(int argc, char *argv[])
 	char				 err[512];
 	int				 ch, nwords, rc, flags;
 
-	if (argc > 1 && strcmp(argv[1], "--help") == 0)
-		usage(0);
-	while ((ch = getopt(argc, argv, "c:h")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:h", help_option,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			conf_path = optarg;

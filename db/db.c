@@ -375,6 +375,8 @@ _Static_assert(DB_ANALYTICS_VERSION == 1,
  */
 #define DB_SCHEMA_CODE		"schema_mismatch"
 #define DB_OLDER_MESSAGE	"the database needs 'driplinectl init' first"
+#define DB_MISSING_MESSAGE	\
+	"the database's analytics file is missing: run 'driplinectl init'"
 #define DB_NEWER_MESSAGE	\
 	"the database is of a newer Dripline: upgrade this program"
 
@@ -881,7 +883,7 @@ db_attach(struct db *db, const char *path, int readonly,
 	if (rc == SQLITE_OK)
 		return 0;
 	if ((rc & 0xff) == SQLITE_CANTOPEN)
-		REQERR(re, 503, DB_SCHEMA_CODE, DB_OLDER_MESSAGE);
+		REQERR(re, 503, DB_SCHEMA_CODE, DB_MISSING_MESSAGE);
 	else
 		REQERR(re, 503, "database_unavailable",
 		    "the database is unavailable");
@@ -974,20 +976,9 @@ db_open(const char *path, int durability_full, int lock_timeout_ms,
 	 * BEGIN IMMEDIATE takes the write lock of every attached file
 	 * except those attached read-only, which it only reads.
 	 */
-	if (flags & DB_OPEN_ANALYTICS_WRITER) {
-		if (db_attach(db, path, 1, re) == -1)
-			goto fail;
-	} else if (!(flags & DB_OPEN_CORE)) {
-		/* Migrating may have to create the analytics file. */
-		if (((flags & (DB_OPEN_CREATE | DB_OPEN_MIGRATE)) &&
-		    db_create_file(analytics_path, re) == -1) ||
-		    db_attach(db, analytics_path, 0, re) == -1 ||
-		    db_exec(db, "PRAGMA analytics.journal_mode = WAL", re) ==
-		    -1 || db_exec(db, durability_full ?
-		    "PRAGMA analytics.synchronous = FULL" :
-		    "PRAGMA analytics.synchronous = NORMAL", re) == -1)
-			goto fail;
-	}
+	if ((flags & DB_OPEN_ANALYTICS_WRITER) &&
+	    db_attach(db, path, 1, re) == -1)
+		goto fail;
 
 	version = db_user_version(db, (flags & DB_OPEN_ANALYTICS_WRITER) ?
 	    DB_STMT_VERSION_CORE : DB_STMT_VERSION_MAIN, re);
@@ -1018,9 +1009,23 @@ db_open(const char *path, int durability_full, int lock_timeout_ms,
 			    "%s: migrating needs the analytics file", path);
 			goto fail;
 		}
-		if (db_migrate(db, version, re) == -1)
-			goto fail;
 	}
+
+	/*
+	 * Attach the analytics file after the schema check, so that the
+	 * error for a database that needs init names that cause first.
+	 * Migrating may have to create the file.
+	 */
+	if (!(flags & (DB_OPEN_CORE | DB_OPEN_ANALYTICS_WRITER)) &&
+	    (((flags & (DB_OPEN_CREATE | DB_OPEN_MIGRATE)) &&
+	    db_create_file(analytics_path, re) == -1) ||
+	    db_attach(db, analytics_path, 0, re) == -1 ||
+	    db_exec(db, "PRAGMA analytics.journal_mode = WAL", re) == -1 ||
+	    db_exec(db, durability_full ? "PRAGMA analytics.synchronous = FULL" :
+	    "PRAGMA analytics.synchronous = NORMAL", re) == -1))
+		goto fail;
+	if (version < db_schema_latest() && db_migrate(db, version, re) == -1)
+		goto fail;
 	if (!(flags & DB_OPEN_CORE) &&
 	    db_analytics_check(db, analytics_path, flags, re) == -1)
 		goto fail;
@@ -1113,7 +1118,7 @@ db_check_current(struct db *db, struct reqerr *re)
 		    "the database is unavailable");
 		snprintf(re->db_message, sizeof(re->db_message),
 		    "%s: the file was replaced or removed since this program "
-		    "opened it; opening it again", db->files[i].path);
+		    "opened it", db->files[i].path);
 		return -1;
 	}
 
@@ -1142,9 +1147,9 @@ db_check_current(struct db *db, struct reqerr *re)
 	    analytics > DB_ANALYTICS_VERSION ? DB_NEWER_MESSAGE :
 	    DB_OLDER_MESSAGE);
 	snprintf(re->db_message, sizeof(re->db_message),
-	    "%s: schema version %d (analytics %d) since this program opened "
-	    "it, which reads and writes %d (analytics %d); restart it, "
-	    "upgraded if need be", db->path, version, analytics,
+	    "%s: the schema changed to version %d (analytics %d) while this "
+	    "program ran, and it uses %d (analytics %d); after a migration, "
+	    "upgrade and restart it", db->path, version, analytics,
 	    db_schema_latest(), DB_ANALYTICS_VERSION);
 	return -1;
 }

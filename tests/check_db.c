@@ -1125,8 +1125,8 @@ START_TEST(test_db_open_missing_analytics_needs_init)
 	ck_assert_msg(strstr(re.db_message, path) != NULL &&
 	    strstr(re.db_message, "run 'driplinectl init'") != NULL,
 	    "db_message '%s'", re.db_message);
-	ck_assert_str_eq(re.message,
-	    "the database needs 'driplinectl init' first");
+	ck_assert_str_eq(re.message, "the database's analytics file is "
+	    "missing: run 'driplinectl init'");
 	reqerr_clear(&re);
 	ck_assert_ptr_null(db_open(db_path, 0, 1000,
 	    DB_OPEN_ANALYTICS_WRITER, &re));

@@ -331,7 +331,8 @@ check_eq "admin API without the analytics file: status" 503 "$STATUS"
 check_eq "admin API without the analytics file: code" schema_mismatch \
     "$(it_json error code)"
 check_match "admin API without the analytics file: message" \
-    "needs 'driplinectl init'" "$(it_json error message)"
+    "analytics file is missing: run 'driplinectl init'" \
+    "$(it_json error message)"
 check_match "driplinectl report without the analytics file" \
     "dripline-analytics.db: database file missing" \
     "$(ctl report "$carol" 2>&1)"

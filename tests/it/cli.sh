@@ -1,13 +1,14 @@
 #!/bin/bash
-# The programs' command lines: -h and --help print the usage on standard
-# output and exit 0, and an unknown option prints it on standard error
-# and exits 2.
+# The programs' command lines: -h and --help, alone or after other
+# options, print the usage on standard output and exit 0, and an unknown
+# option prints it on standard error and exits 2.
 . "$(dirname "$0")/lib.sh"
 
 for program in "$AUTHORIZER" "$ADMIN" "$COLLECTOR" "$CTL"; do
 	name=$(basename "$program")
-	for option in -h --help; do
-		"$program" "$option" > "$T/out" 2> "$T/err"
+	for option in -h --help "-c $T/absent.conf --help"; do
+		# shellcheck disable=SC2086
+		"$program" $option > "$T/out" 2> "$T/err"
 		check_eq "$name $option: exit status" 0 "$?"
 		check_match "$name $option: usage on standard output" \
 		    "^usage: $name " "$(head -n 1 "$T/out")"
@@ -18,6 +19,10 @@ for program in "$AUTHORIZER" "$ADMIN" "$COLLECTOR" "$CTL"; do
 	check_eq "$name -Z: exit status" 2 "$?"
 	check_eq "$name -Z: nothing on standard output" "" "$(cat "$T/out")"
 	check_match "$name -Z: usage on standard error" "usage: $name " \
+	    "$(cat "$T/err")"
+	"$program" --bogus > /dev/null 2> "$T/err"
+	check_eq "$name --bogus: exit status" 2 "$?"
+	check_match "$name --bogus: names the option" "unrecognized option '--bogus'" \
 	    "$(cat "$T/err")"
 done
 

@@ -105,7 +105,7 @@ expect_allowed "schema version restored"
 # A newer Dripline's migration while the authorizer runs: it notices at
 # its next transaction.
 sql 'PRAGMA user_version = 99'
-expect_503 "schema changed while running" "schema version 99 .*restart"
+expect_503 "schema changed while running" "changed to version 99 .*restart"
 sql "PRAGMA user_version = $version"
 expect_allowed "schema version restored while running"
 
