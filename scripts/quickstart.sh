@@ -186,15 +186,17 @@ server_pid=$!
 pids="$pids $server_pid"
 
 # Check the gateway by opening a connection only, because a request would
-# reach the authorizer and count as a 401 in the usage summary.
+# reach the authorizer and count as a 401 in the usage summary. Check the
+# admin API with the token, so that no 401 goes to its log.
+admin_token=$(cat "$STATE_DIR/admin-token")
 for _ in $(seq 100); do
 	(exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null &&
-	    curl -s -o /dev/null "http://127.0.0.1:$ADMIN_PORT/" && break
+	    curl -sf -o /dev/null -H "Authorization: Bearer $admin_token" \
+	    "http://127.0.0.1:$ADMIN_PORT/admin/v1/health" && break
 	sleep 0.1
 done
 
 # --- demo user and key, through the admin API --------------------------------------
-admin_token=$(cat "$STATE_DIR/admin-token")
 admin_api() {
 	curl -s -X "$1" -H "Authorization: Bearer $admin_token" \
 	    -H 'Content-Type: application/json' ${3:+--data-binary "$3"} \
