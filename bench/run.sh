@@ -542,10 +542,9 @@ machine_ticks() {
 
 # warm_database ID: read the database files of the setup ID (one that
 # ends in a user count) into the page cache. On the VM of bench/RESULTS.md
-# the page cache shrank by itself, 10-20 MB/s with 22 GiB free, so
-# without this a setup with 10^6 users read some pages from the disk,
-# depending on what ran before it, where a server with enough memory
-# keeps them cached.
+# the page cache shrank by itself, 10-20 MB/s with 22 GiB free. Without
+# this, a setup with 10^6 users read some pages from the disk, depending
+# on what ran before it. A server with enough memory keeps them cached.
 warm_database() {
 	local users=${1##*/} db
 	case $users in

@@ -158,8 +158,8 @@ fi
 # Full, under the running authorizer: with the WAL file truncated, the
 # next commit needs new blocks and SQLite reports SQLITE_FULL. Full at
 # start: if the last connection removed the WAL and shared-memory files,
-# creating them fails; if the collector's read-only connection was the
-# last, they are left, and the first commit fails as before.
+# creating them fails. If the collector's read-only connection was the
+# last, they are left, so the first commit fails as before.
 if [ "$have_mount" = 1 ]; then
 	sql 'PRAGMA wal_checkpoint(TRUNCATE)' > /dev/null
 	dd if=/dev/zero of="$store/filler" bs=4k 2>/dev/null

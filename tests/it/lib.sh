@@ -187,15 +187,15 @@ import sys
 path = sys.argv[1]
 try:
     with open(path) as f:
-        given = set(f.read().split())
+        used = set(f.read().split())
 except FileNotFoundError:
-    given = set()
+    used = set()
 while True:
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     port = str(s.getsockname()[1])
     s.close()
-    if port not in given:
+    if port not in used:
         break
 with open(path, "a") as f:
     f.write(port + "\n")
