@@ -287,19 +287,6 @@ setup_file(void)
 	populate();
 }
 
-/* Remove the database file at path and its write-ahead log. */
-static void
-remove_with_log(const char *path)
-{
-	char	side[128];
-
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
-}
-
 static void
 teardown(void)
 {
@@ -309,10 +296,10 @@ teardown(void)
 	test_db = NULL;
 	utcday_set_clock(NULL);
 	if (test_db_path[0] != '\0') {
-		remove_with_log(test_db_path);
+		test_db_remove(test_db_path);
 		ck_assert_int_eq(db_analytics_path(test_db_path, analytics,
 		    sizeof(analytics)), 0);
-		remove_with_log(analytics);
+		test_db_remove(analytics);
 	}
 }
 
@@ -1094,8 +1081,8 @@ END_TEST
 
 /*
  * After driplinectl init of a newer Dripline, the next request gets 503
- * with the fix instead of running the old statements; once the schema
- * is this program's again, requests work.
+ * with the fix instead of running the old statements. Once the schema is
+ * this program's again, requests work.
  */
 START_TEST(test_admin_notices_newer_schema)
 {

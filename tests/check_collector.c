@@ -377,19 +377,6 @@ START_TEST(test_batch_full_drops_new_users)
 }
 END_TEST
 
-/* Remove the database file at path and its write-ahead log. */
-static void
-remove_with_log(const char *path)
-{
-	char	side[PATH_MAX + 8];
-
-	snprintf(side, sizeof(side), "%s-wal", path);
-	(void)unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	(void)unlink(side);
-	ck_assert_int_eq(unlink(path), 0);
-}
-
 /* The 2xx outcomes upstream_daily has for user on DAY, or -1. */
 static int64_t
 outcomes_2xx(const char *path, const char *user_id)
@@ -485,8 +472,8 @@ START_TEST(test_batch_write_failed_part_kept)
 	batch_free(&b);
 	db_close(db);
 	ck_assert_int_eq(db_analytics_path(path, side, sizeof(side)), 0);
-	remove_with_log(side);
-	remove_with_log(path);
+	test_db_remove(side);
+	test_db_remove(path);
 	ck_assert_int_eq(rmdir(dir), 0);
 }
 END_TEST

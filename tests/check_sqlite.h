@@ -38,6 +38,19 @@ test_db_handle(const char *path, int flags)
 	return handle;
 }
 
+/* Remove the database file at path, which must exist, and its WAL files. */
+static inline void
+test_db_remove(const char *path)
+{
+	char	side[4200];
+
+	snprintf(side, sizeof(side), "%s-wal", path);
+	(void)unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	(void)unlink(side);
+	ck_assert_msg(unlink(path) == 0, "cannot remove %s", path);
+}
+
 /* Run SQL on the file at path, creating the file if it is missing. */
 static inline void
 test_db_exec(const char *path, const char *sql)
