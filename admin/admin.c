@@ -499,6 +499,7 @@ admin_log(struct admin_ctx *ctx, const char *audit_note)
 		    re->db_message);
 	else if (re->db_message[0] != '\0')
 		snprintf(where, sizeof(where), ", %s", re->db_message);
+	/* A client's error needs no source location, a server's may. */
 	if (re->status >= 500)
 		log_warnx("request %s: %s %s token %s from %s: %d %s: %s "
 		    "(at %s:%d%s)%s%s", ctx->resp->request_id, method, path,
@@ -506,10 +507,10 @@ admin_log(struct admin_ctx *ctx, const char *audit_note)
 		    re->func, re->line, where, audit_note != NULL ? "; " : "",
 		    audit_note != NULL ? audit_note : "");
 	else
-		log_info("request %s: %s %s token %s from %s: %d %s: %s "
-		    "(at %s:%d%s)%s%s", ctx->resp->request_id, method, path,
-		    token, addr, re->status, re->code, re->message,
-		    re->func, re->line, where, audit_note != NULL ? "; " : "",
+		log_info("request %s: %s %s token %s from %s: %d %s: %s%s%s%s",
+		    ctx->resp->request_id, method, path, token, addr,
+		    re->status, re->code, re->message, where,
+		    audit_note != NULL ? "; " : "",
 		    audit_note != NULL ? audit_note : "");
 }
 

@@ -188,6 +188,11 @@ admin GET /admin/v1/health
 check_eq "revoked admin token: 401" 401 "$STATUS"
 check_eq "revoked admin token: code" invalid_admin_token \
     "$(it_json error code)"
+line=$(it_admin_log | grep ' 401 invalid_admin_token: ' | tail -n 1)
+check_match "client error logged: status and code" \
+    'GET /admin/v1/health token .* 401 invalid_admin_token: ' "$line"
+check_eq "client error logged without source location" "" \
+    "$(echo "$line" | grep -o '(at [a-z_]*:[0-9]*')"
 
 # --- no secret anywhere ------------------------------------------------------
 
