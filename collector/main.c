@@ -41,6 +41,7 @@
 #define COLLECTOR_INTERVAL_DEFAULT	1000	/* ms */
 #define COLLECTOR_LOCK_TIMEOUT_MAX	250	/* ms a write waits for a lock */
 #define COLLECTOR_WARN_PER_MINUTE	10
+#define COLLECTOR_FAILING_WARN_MS	60000	/* between "still cannot write" */
 #define COLLECTOR_READS_PER_WAKE	1024	/* datagrams between flushes */
 #define COLLECTOR_RCVBUF		(1024 * 1024)
 /* The analytics file has no other writer to copy its log back. */
@@ -63,8 +64,9 @@ struct collector {
 	int64_t				 next_write_ms;
 	int64_t				 dropped_logged;
 	int				 write_failed;	/* retry on time */
+	int64_t				 failing_since_ms;
+	int64_t				 failing_warned_ms;
 	struct collector_warnings	 warn_malformed;
-	struct collector_warnings	 warn_write;
 	struct collector_warnings	 warn_unmatched;
 	/* A stdin line longer than LOGLINE_MAX is skipped up to its end. */
 	int				 skipping;
@@ -139,6 +141,35 @@ collector_may_warn(struct collector_warnings *w)
 	return 0;
 }
 
+/*
+ * Log a failed write. The first failure of a run is logged with its cause,
+ * then a reminder every COLLECTOR_FAILING_WARN_MS, because the write is
+ * tried again every interval.
+ */
+static void
+collector_write_failed(struct collector *c, const struct reqerr *re)
+{
+	const char	*cause;
+	int64_t		 now = utcday_now_ms();
+
+	cause = re->db_message[0] != '\0' ? re->db_message : re->message;
+	if (!c->write_failed) {
+		c->write_failed = 1;
+		c->failing_since_ms = now;
+		c->failing_warned_ms = now;
+		log_warnx("cannot write %" PRId64 " lines: %s; keeping them "
+		    "and trying again every %" PRId64 " ms", c->batch.lines,
+		    cause, c->interval_ms);
+		return;
+	}
+	if (now - c->failing_warned_ms < COLLECTOR_FAILING_WARN_MS)
+		return;
+	c->failing_warned_ms = now;
+	log_warnx("still cannot write after %" PRId64 " s: %" PRId64
+	    " lines kept: %s", (now - c->failing_since_ms) / 1000,
+	    c->batch.lines, cause);
+}
+
 /* Write the batch unless it is empty. Returns 0 or -1. */
 static int
 collector_write(struct collector *c)
@@ -173,18 +204,16 @@ collector_write(struct collector *c)
 		db_close(c->db);
 		c->db = NULL;
 	}
-	if (rc == 0 && c->write_failed)
-		log_info("writing again: %" PRId64 " outcomes written, with "
-		    "those kept while writes failed", result.outcomes);
-	c->write_failed = rc == -1;
 	if (rc == -1) {
-		if (collector_may_warn(&c->warn_write))
-			log_warnx("cannot write %" PRId64 " lines: %s; keeping "
-			    "them for the next try", c->batch.lines,
-			    re.db_message[0] != '\0' ? re.db_message :
-			    re.message);
+		collector_write_failed(c, &re);
 		return -1;
 	}
+	if (c->write_failed)
+		log_info("writing again after %" PRId64 " s: %" PRId64
+		    " outcomes written, with those kept while writes failed",
+		    (utcday_now_ms() - c->failing_since_ms) / 1000,
+		    result.outcomes);
+	c->write_failed = 0;
 	if (result.unmatched > 0 && collector_may_warn(&c->warn_unmatched))
 		log_warnx("%" PRId64 " outcomes name a user and day without "
 		    "a decision, counted as unmatched lines", result.unmatched);
@@ -471,7 +500,6 @@ main(int argc, char *argv[])
 		    BATCH_ENTRIES_MAX);
 	}
 	c.warn_malformed.kind = "malformed line";
-	c.warn_write.kind = "database write";
 	c.warn_unmatched.kind = "unmatched outcome";
 	if (db_analytics_path(conf->database, analytics,
 	    sizeof(analytics)) == -1)

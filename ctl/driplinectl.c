@@ -356,6 +356,8 @@ ctl_user_set_limit(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "driplinectl: no user %s\n", argv[0]);
 		return 1;
 	}
+	printf("user %s: daily limit %" PRId64 " units from the next "
+	    "request on\n", argv[0], limit);
 	return 0;
 }
 
@@ -380,6 +382,7 @@ ctl_user_revoke(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "driplinectl: no user %s\n", argv[0]);
 		return 1;
 	}
+	printf("user %s revoked, with all its keys\n", argv[0]);
 	return 0;
 }
 
@@ -439,6 +442,7 @@ ctl_key_revoke(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "driplinectl: no key %s\n", argv[0]);
 		return 1;
 	}
+	printf("key %s revoked\n", argv[0]);
 	return 0;
 }
 

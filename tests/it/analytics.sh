@@ -319,8 +319,8 @@ check_eq "a decision without the analytics file" 200 "$STATUS"
 lost_key=$(it_key "$carol")
 lost_key_id=$(cat "$T/key-id")
 ctl key revoke "$lost_key_id" > "$T/revoke.out" 2>&1
-check_eq "driplinectl key revoke without the analytics file" "0 " \
-    "$? $(cat "$T/revoke.out")"
+check_eq "driplinectl key revoke without the analytics file" \
+    "0 key $lost_key_id revoked" "$? $(cat "$T/revoke.out")"
 it_chat "$lost_key"
 check_eq "the revoked key is refused at once" 401 "$STATUS"
 
@@ -337,6 +337,9 @@ check_match "driplinectl report without the analytics file" \
     "dripline-analytics.db: database file missing" \
     "$(ctl report "$carol" 2>&1)"
 
+# The collector tries again every second (-t), while it keeps the lines.
+sleep 3.5
+
 # init creates it again, empty, reports that, and everything resumes.
 check_match "init says the analytics file is new and empty" \
     "analytics file .*dripline-analytics.db was missing and is created empty" \
@@ -350,5 +353,9 @@ it_chat "$carol_key"
 wait_outcomes "$carol" $((before + 1)) ||
     it_fail "the collector did not write to the new analytics file"
 check_eq "outcomes start again from the new file" 0 "$before"
+check_eq "the collector warned once in its seconds of failed writes" 1 \
+    "$(it_collector_log | grep -c 'cannot write')"
+check_match "the collector says when it writes again" \
+    'writing again after [0-9]+ s' "$(it_collector_log)"
 
 it_done

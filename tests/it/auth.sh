@@ -12,10 +12,13 @@ it_start_server
 user=$(it_user auth-user 100)
 key=$(it_key "$user")
 revoked=$(it_key "$user")
-ctl key revoke "$(cat "$T/key-id")"
+revoked_id=$(cat "$T/key-id")
+check_eq "driplinectl key revoke says what it did" \
+    "key $revoked_id revoked" "$(ctl key revoke "$revoked_id")"
 gone=$(it_user auth-gone 100)
 gonekey=$(it_key "$gone")
-ctl user revoke "$gone"
+check_eq "driplinectl user revoke says what it did" \
+    "user $gone revoked, with all its keys" "$(ctl user revoke "$gone")"
 chat='{"model":"mock-model","messages":[{"role":"user","content":"hi"}]}'
 
 # expect_401 DESCRIPTION [CURL ARGS...]

@@ -504,6 +504,12 @@ it_log() {
 	    grep -h 'dripline-authorizer\['
 }
 
+# dripline-collector's log lines.
+it_collector_log() {
+	cat "$T/server.log" "$T/collector.log" 2>/dev/null |
+	    grep -h 'dripline-collector\['
+}
+
 # The admin app's log lines.
 it_admin_log() {
 	cat "$T/server.log" "$T/admin.log" 2>/dev/null |

@@ -52,13 +52,15 @@ check_eq "fifth request denied" 429 "$STATUS"
 check_eq "upstream still saw three" 3 "$(it_upstream_count)"
 
 # A limit lowered below today's usage: the message says why used > limit.
-ctl user set-limit "$user" 2
+check_eq "driplinectl user set-limit says what it did" \
+    "user $user: daily limit 2 units from the next request on" \
+    "$(ctl user set-limit "$user" 2)"
 it_chat "$key"
 check_eq "denied under a lowered limit" 429 "$STATUS"
 check_match "429 message after the limit was lowered" \
     "3 of 2 units are used today \(UTC\), the limit having been lowered since" \
     "$(it_json error message)"
-ctl user set-limit "$user" 3
+ctl user set-limit "$user" 3 > /dev/null
 
 # A free route needs a key but charges nothing, even over the quota.
 it_request GET /v1/models -H "Authorization: Bearer $key"
