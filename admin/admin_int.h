@@ -118,7 +118,7 @@ void	admin_header(struct admin_ctx *ctx, const char *name,
 struct json_object	*admin_user_object(const struct db_user *user);
 struct json_object	*admin_key_object(const struct db_key *key);
 struct json_object	*admin_usage_day_object(const struct db_usage_day *u,
-			    int64_t daily_limit);
+			    int64_t current_limit);
 
 /*
  * Read the user's counters for today (UTC) into OUT: usage, zero when

@@ -64,14 +64,22 @@ admin_upstream_object(const struct db_outcomes *o, int64_t unattributed)
 	return jo;
 }
 
-/* Build one day of a usage report; every report shows this object. */
+/*
+ * Build one day of a usage report, the object every report shows. A past
+ * day shows the limit of its last decision. Today, and a day without a
+ * recorded limit, show current_limit, which the next request gets.
+ */
 struct json_object *
-admin_usage_day_object(const struct db_usage_day *u, int64_t daily_limit)
+admin_usage_day_object(const struct db_usage_day *u, int64_t current_limit)
 {
 	struct json_object	*jo;
-	int64_t			 remaining;
+	struct utc_window	 now;
+	int64_t			 daily_limit = current_limit, remaining;
 	int			 rc = 0;
 
+	utcday_window(utcday_now_ms(), &now);
+	if (u->daily_limit >= 0 && strcmp(u->day, now.day) < 0)
+		daily_limit = u->daily_limit;
 	remaining = daily_limit > u->units ? daily_limit - u->units : 0;
 	if ((jo = json_object_new_object()) == NULL)
 		return NULL;
@@ -121,6 +129,7 @@ admin_usage_today(struct admin_ctx *ctx, const char *user_id,
 
 	memset(usage, 0, sizeof(*usage));
 	memcpy(usage->day, ctx->today.day, sizeof(usage->day));
+	usage->daily_limit = -1;
 	r.days = usage;
 	r.ndays = 1;
 	if (utcday_parse(ctx->today.day, &r.from) == -1)
@@ -176,8 +185,10 @@ admin_usage_report_build(struct db *db, const struct db_user *user,
 	r.ndays = (to_midnight - r.from) / 86400 + 1;
 	if ((r.days = calloc((size_t)r.ndays, sizeof(*r.days))) == NULL)
 		goto nomem;
-	for (i = 0; i < r.ndays; i++)
+	for (i = 0; i < r.ndays; i++) {
 		admin_day_format(r.from, i, r.days[i].day);
+		r.days[i].daily_limit = -1;
+	}
 	if (db_usage_range(db, user->id, from, to, admin_usage_row, &r,
 	    re) == -1)
 		goto fail;
@@ -190,10 +201,6 @@ admin_usage_report_build(struct db *db, const struct db_user *user,
 	    jio_put_string(jo, "to", to) == -1 ||
 	    jio_put_object(jo, "data", data) == -1)
 		goto nomem;
-	/*
-	 * NOTE: every day shows the user's current daily_limit, because
-	 * the history of limit changes is not stored (see the audit trail).
-	 */
 	for (i = 0; i < r.ndays; i++) {
 		day = admin_usage_day_object(&r.days[i], user->daily_limit);
 		if (day == NULL || json_object_array_add(data, day) != 0) {

@@ -294,7 +294,7 @@ quota_decide_one(struct quota_job *job, struct reqerr *re)
 	if (job->cost == 0) {
 		rc = job->count_free ?
 		    db_usage_count_free(quota_db, p->user_id, job->day,
-		    &job->used, re) :
+		    p->daily_limit, &job->used, re) :
 		    db_usage_get(quota_db, p->user_id, job->day, &job->used,
 		    re);
 		if (rc == -1)

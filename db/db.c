@@ -49,19 +49,22 @@ static const char *const db_sql[DB_STMT_COUNT] = {
 	 * The check and the increment are one statement: a new row is only
 	 * inserted when the caller has checked cost <= limit, and an
 	 * existing row is only updated when units + cost <= limit. No row
-	 * back means denied.
+	 * back means denied. Every decision also records the limit it was
+	 * made under, for the reports of past days.
 	 */
 	[DB_STMT_USAGE_CHARGE] =
-	    "INSERT INTO usage_daily (user_id, day, units, allowed)"
-	    " VALUES (?1, ?2, ?3, 1)"
+	    "INSERT INTO usage_daily (user_id, day, units, allowed,"
+	    " daily_limit) VALUES (?1, ?2, ?3, 1, ?4)"
 	    " ON CONFLICT (day, user_id) DO UPDATE"
-	    " SET units = units + excluded.units, allowed = allowed + 1"
+	    " SET units = units + excluded.units, allowed = allowed + 1,"
+	    " daily_limit = excluded.daily_limit"
 	    " WHERE usage_daily.units + excluded.units <= ?4"
 	    " RETURNING units",
 	[DB_STMT_USAGE_DENY] =
-	    "INSERT INTO usage_daily (user_id, day, denied)"
-	    " VALUES (?1, ?2, 1)"
-	    " ON CONFLICT (day, user_id) DO UPDATE SET denied = denied + 1"
+	    "INSERT INTO usage_daily (user_id, day, denied, daily_limit)"
+	    " VALUES (?1, ?2, 1, ?3)"
+	    " ON CONFLICT (day, user_id) DO UPDATE SET denied = denied + 1,"
+	    " daily_limit = excluded.daily_limit"
 	    " RETURNING units",
 	[DB_STMT_USAGE_GET] =
 	    "SELECT units FROM usage_daily WHERE user_id = ?1 AND day = ?2",
@@ -124,7 +127,7 @@ static const char *const db_sql[DB_STMT_COUNT] = {
 	    "SELECT id, user_id, name, prefix, status, created_at, revoked_at"
 	    " FROM api_keys WHERE user_id = ?1 ORDER BY created_at, id",
 	[DB_STMT_USAGE_RANGE] =
-	    "SELECT d.day, d.units, d.allowed, d.denied, "
+	    "SELECT d.day, d.units, d.allowed, d.denied, d.daily_limit, "
 	    DB_OUTCOME_COLUMN_LIST("o.")
 	    " FROM usage_daily AS d LEFT JOIN upstream_daily AS o"
 	    " ON o.user_id = d.user_id AND o.day = d.day"
@@ -156,14 +159,16 @@ static const char *const db_sql[DB_STMT_COUNT] = {
 	    " WHERE d.day = ?1",
 	[DB_STMT_USAGE_DAY_TOP] =
 	    "SELECT d.user_id, u.external_id, u.daily_limit, d.day, d.units,"
-	    " d.allowed, d.denied, " DB_OUTCOME_COLUMN_LIST("o.")
+	    " d.allowed, d.denied, d.daily_limit, "
+	    DB_OUTCOME_COLUMN_LIST("o.")
 	    " FROM usage_daily AS d JOIN users AS u ON u.id = d.user_id"
 	    " LEFT JOIN upstream_daily AS o"
 	    " ON o.user_id = d.user_id AND o.day = d.day"
 	    " WHERE d.day = ?1 ORDER BY d.units DESC, d.user_id LIMIT ?2",
 	[DB_STMT_USAGE_DAY_TOP_ERRORS] =
 	    "SELECT d.user_id, u.external_id, u.daily_limit, d.day, d.units,"
-	    " d.allowed, d.denied, " DB_OUTCOME_COLUMN_LIST("o.")
+	    " d.allowed, d.denied, d.daily_limit, "
+	    DB_OUTCOME_COLUMN_LIST("o.")
 	    " FROM upstream_daily AS o JOIN usage_daily AS d"
 	    " ON d.user_id = o.user_id AND d.day = o.day"
 	    " JOIN users AS u ON u.id = o.user_id"
@@ -172,9 +177,10 @@ static const char *const db_sql[DB_STMT_COUNT] = {
 	    " ORDER BY o.status_5xx + o.timed_out + o.unreachable DESC,"
 	    " o.user_id LIMIT ?2",
 	[DB_STMT_USAGE_COUNT_FREE] =
-	    "INSERT INTO usage_daily (user_id, day, allowed)"
-	    " VALUES (?1, ?2, 1)"
-	    " ON CONFLICT (day, user_id) DO UPDATE SET allowed = allowed + 1"
+	    "INSERT INTO usage_daily (user_id, day, allowed, daily_limit)"
+	    " VALUES (?1, ?2, 1, ?3)"
+	    " ON CONFLICT (day, user_id) DO UPDATE SET allowed = allowed + 1,"
+	    " daily_limit = excluded.daily_limit"
 	    " RETURNING units",
 	[DB_STMT_SYSTEM_ADD] =
 	    "INSERT INTO system_daily (day, unauthorized, invalid_path,"

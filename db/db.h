@@ -116,6 +116,7 @@ struct db_usage_day {
 	int64_t			units;		/* charged units */
 	int64_t			allowed;	/* requests allowed, free ones too */
 	int64_t			denied;		/* requests denied for the quota */
+	int64_t			daily_limit;	/* of the last decision, or -1 */
 	struct db_outcomes	upstream;
 };
 
@@ -303,11 +304,13 @@ int	db_usage_charge(struct db *db, const char *user_id, const char *day,
 	    struct reqerr *re);
 
 /*
- * Count a free request (cost 0) as allowed for the user and day. Must
- * run inside db_begin. OUT: used is the day's units. Returns 0 or -1.
+ * Count a free request (cost 0) as allowed for the user and day, under
+ * daily_limit. Must run inside db_begin. OUT: used is the day's units.
+ * Returns 0 or -1.
  */
 int	db_usage_count_free(struct db *db, const char *user_id,
-	    const char *day, int64_t *used, struct reqerr *re);
+	    const char *day, int64_t daily_limit, int64_t *used,
+	    struct reqerr *re);
 
 /* Read the user's units for day into OUT: used (0 if no row). */
 int	db_usage_get(struct db *db, const char *user_id, const char *day,

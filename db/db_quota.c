@@ -93,7 +93,7 @@ db_usage_charge(struct db *db, const char *user_id, const char *day,
 	/* Denied: count it, and read the units for the client's message. */
 	if ((st = db_stmt(db, DB_STMT_USAGE_DENY, re)) == NULL)
 		return -1;
-	if (db_bindf(db, st, re, "tt", user_id, day) == -1) {
+	if (db_bindf(db, st, re, "tti", user_id, day, daily_limit) == -1) {
 		db_stmt_done(st);
 		return -1;
 	}
@@ -104,13 +104,13 @@ db_usage_charge(struct db *db, const char *user_id, const char *day,
 
 int
 db_usage_count_free(struct db *db, const char *user_id, const char *day,
-    int64_t *used, struct reqerr *re)
+    int64_t daily_limit, int64_t *used, struct reqerr *re)
 {
 	sqlite3_stmt	*st;
 
 	if ((st = db_stmt(db, DB_STMT_USAGE_COUNT_FREE, re)) == NULL)
 		return -1;
-	if (db_bindf(db, st, re, "tt", user_id, day) == -1) {
+	if (db_bindf(db, st, re, "tti", user_id, day, daily_limit) == -1) {
 		db_stmt_done(st);
 		return -1;
 	}

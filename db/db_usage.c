@@ -17,7 +17,9 @@ db_usage_columns(sqlite3_stmt *st, int col, struct db_usage_day *usage)
 	usage->units = sqlite3_column_int64(st, col + 1);
 	usage->allowed = sqlite3_column_int64(st, col + 2);
 	usage->denied = sqlite3_column_int64(st, col + 3);
-	db_outcomes_columns(st, col + 4, &usage->upstream);
+	usage->daily_limit = sqlite3_column_type(st, col + 4) == SQLITE_NULL ?
+	    -1 : sqlite3_column_int64(st, col + 4);
+	db_outcomes_columns(st, col + 5, &usage->upstream);
 }
 
 int

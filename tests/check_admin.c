@@ -667,6 +667,42 @@ START_TEST(test_admin_usage_per_day)
 }
 END_TEST
 
+START_TEST(test_admin_usage_limit_of_each_day)
+{
+	struct json_object	*jo, *data, *day, *first;
+
+	/* Decided under a limit of 10 on the 8th, 1000 today, then 50. */
+	charge(alice_id, "2026-03-08", 4, 10);
+	charge(alice_id, TEST_TODAY, 3, 1000);
+	json_object_put(call("PATCH", "/admin/v1/users/{user}",
+	    "{\"daily_limit\":50}", 200));
+
+	jo = call("GET", "/admin/v1/users/{user}/usage?from=2026-03-08&"
+	    "to=2026-03-10", NULL, 200);
+	data = member(jo, "data");
+	ck_assert_uint_eq(json_object_array_length(data), 3);
+	day = json_object_array_get_idx(data, 0);
+	ck_assert_int_eq(member_int(day, "daily_limit"), 10);
+	ck_assert_int_eq(member_int(day, "remaining"), 6);
+
+	/* No decision on the 9th: the current limit. */
+	day = json_object_array_get_idx(data, 1);
+	ck_assert_int_eq(member_int(day, "daily_limit"), 50);
+
+	/* Today shows the limit the next request gets. */
+	day = json_object_array_get_idx(data, 2);
+	ck_assert_str_eq(member_str(day, "date"), TEST_TODAY);
+	ck_assert_int_eq(member_int(day, "daily_limit"), 50);
+	ck_assert_int_eq(member_int(day, "remaining"), 47);
+	json_object_put(jo);
+
+	jo = call("GET", "/admin/v1/usage/summary?date=2026-03-08", NULL, 200);
+	first = json_object_array_get_idx(member(jo, "top_users"), 0);
+	ck_assert_int_eq(member_int(first, "daily_limit"), 10);
+	json_object_put(jo);
+}
+END_TEST
+
 START_TEST(test_admin_usage_summary)
 {
 	struct json_object	*jo, *top, *first;
@@ -1633,6 +1669,7 @@ admin_suite(void)
 	tcase_add_test(tc, test_admin_users_list_filters);
 	tcase_add_test(tc, test_admin_users_pagination_stable);
 	tcase_add_test(tc, test_admin_usage_per_day);
+	tcase_add_test(tc, test_admin_usage_limit_of_each_day);
 	tcase_add_test(tc, test_admin_usage_summary);
 	tcase_add_test(tc, test_admin_usage_upstream_outcomes);
 	tcase_add_test(tc, test_admin_usage_outcomes_need_decision);

@@ -907,6 +907,26 @@ START_TEST(test_db_open_newer_schema_refused)
 }
 END_TEST
 
+/* Keep the daily limit that db_usage_range reports for one day. */
+static void
+db_keep_limit(const struct db_usage_day *u, void *arg)
+{
+	*(int64_t *)arg = u->daily_limit;
+}
+
+/* The daily limit recorded for user_id and day, -1 if none. */
+static int64_t
+db_recorded_limit(const char *user_id, const char *day)
+{
+	struct reqerr	re;
+	int64_t		limit = -2;
+
+	reqerr_clear(&re);
+	ck_assert_int_eq(db_usage_range(db, user_id, day, day, db_keep_limit,
+	    &limit, &re), 1);
+	return limit;
+}
+
 /*
  * Make a database at schema version 2 on path, holding user A with key A1
  * and the given SQL's rows, as an older Dripline left it.
@@ -958,6 +978,7 @@ START_TEST(test_db_migrate_from_version_2_keeps_rows)
 	ck_assert_int_eq(c.units, 60);
 	ck_assert_int_eq(c.allowed, 7);
 	ck_assert_int_eq(c.denied, 2);
+	ck_assert_int_eq(db_recorded_limit(USER_A, DAY_1), -1);
 	ck_assert_int_eq(db_used(USER_A, DAY_2), 5);
 
 	/* The key still resolves, and charges go on from the kept units. */
@@ -1537,14 +1558,15 @@ END_TEST
 
 /* Count a free request in its own transaction, as the writer does. */
 static int64_t
-db_count_free(const char *user_id, const char *day)
+db_count_free(const char *user_id, const char *day, int64_t limit)
 {
 	struct reqerr	re;
 	int64_t		used = -1;
 
 	reqerr_clear(&re);
 	ck_assert_int_eq(db_begin(db, &re), 0);
-	ck_assert_int_eq(db_usage_count_free(db, user_id, day, &used, &re), 0);
+	ck_assert_int_eq(db_usage_count_free(db, user_id, day, limit, &used,
+	    &re), 0);
 	ck_assert_int_eq(db_commit(db, &re), 0);
 	return used;
 }
@@ -1587,13 +1609,35 @@ START_TEST(test_db_count_free_adds_allowed)
 	int64_t			used;
 
 	db_add_user(USER_A, "alice", 10);
-	ck_assert_int_eq(db_count_free(USER_A, DAY_1), 0);
+	ck_assert_int_eq(db_count_free(USER_A, DAY_1, 10), 0);
 	ck_assert_int_eq(db_charge(USER_A, DAY_1, 2, 10, &used), 1);
-	ck_assert_int_eq(db_count_free(USER_A, DAY_1), 2);
+	ck_assert_int_eq(db_count_free(USER_A, DAY_1, 10), 2);
 	counts = db_read_counts(USER_A, DAY_1);
 	ck_assert_int_eq(counts.units, 2);
 	ck_assert_int_eq(counts.allowed, 3);
 	ck_assert_int_eq(counts.denied, 0);
+}
+END_TEST
+
+START_TEST(test_db_usage_records_last_limit)
+{
+	int64_t	used;
+
+	db_add_user(USER_A, "alice", 10);
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 2, 10, &used), 1);
+	ck_assert_int_eq(db_recorded_limit(USER_A, DAY_1), 10);
+
+	/* A denial, a free request and a charge each record theirs. */
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 2, 1, &used), 0);
+	ck_assert_int_eq(db_recorded_limit(USER_A, DAY_1), 1);
+	ck_assert_int_eq(db_count_free(USER_A, DAY_1, 7), 2);
+	ck_assert_int_eq(db_recorded_limit(USER_A, DAY_1), 7);
+	ck_assert_int_eq(db_charge(USER_A, DAY_1, 1, 30, &used), 1);
+	ck_assert_int_eq(db_recorded_limit(USER_A, DAY_1), 30);
+
+	/* A first denial of the day inserts the row with its limit. */
+	ck_assert_int_eq(db_charge(USER_A, DAY_2, 5, 4, &used), 0);
+	ck_assert_int_eq(db_recorded_limit(USER_A, DAY_2), 4);
 }
 END_TEST
 
@@ -1699,6 +1743,7 @@ db_suite(void)
 	tcase_add_test(tc, test_db_open_reopens_migrated_file);
 	tcase_add_test(tc, test_db_open_creates_private_file);
 	tcase_add_test(tc, test_db_count_free_adds_allowed);
+	tcase_add_test(tc, test_db_usage_records_last_limit);
 	tcase_add_test(tc, test_db_prune_keeps_recent_days);
 	suite_add_tcase(s, tc);
 
