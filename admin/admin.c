@@ -41,29 +41,29 @@ static const char *const admin_audit_params[] = { "limit", "after", NULL };
 
 static const struct admin_route admin_route_table[] = {
 	{ "GET", ADMIN_PREFIX "/health", admin_health_get, NULL,
-	    admin_none, NULL },
+	    admin_none, NULL, 1 },
 	{ "GET", ADMIN_PREFIX "/users", admin_users_list, NULL,
-	    admin_users_params, NULL },
+	    admin_users_params, NULL, 0 },
 	{ "POST", ADMIN_PREFIX "/users", admin_users_post, "user.create",
-	    admin_none, admin_users_fields },
+	    admin_none, admin_users_fields, 0 },
 	{ "GET", ADMIN_PREFIX "/users/{id}", admin_user_get, NULL,
-	    admin_none, NULL },
+	    admin_none, NULL, 1 },
 	{ "PATCH", ADMIN_PREFIX "/users/{id}", admin_user_patch,
-	    "user.update", admin_none, admin_user_patch_fields },
+	    "user.update", admin_none, admin_user_patch_fields, 0 },
 	{ "POST", ADMIN_PREFIX "/users/{id}/revoke", admin_user_revoke,
-	    "user.revoke", admin_none, admin_none },
+	    "user.revoke", admin_none, admin_none, 0 },
 	{ "GET", ADMIN_PREFIX "/users/{id}/keys", admin_user_keys_list, NULL,
-	    admin_none, NULL },
+	    admin_none, NULL, 0 },
 	{ "POST", ADMIN_PREFIX "/users/{id}/keys", admin_user_keys_post,
-	    "key.create", admin_none, admin_key_fields },
+	    "key.create", admin_none, admin_key_fields, 0 },
 	{ "GET", ADMIN_PREFIX "/users/{id}/usage", admin_user_usage_get, NULL,
-	    admin_usage_params, NULL },
+	    admin_usage_params, NULL, 1 },
 	{ "POST", ADMIN_PREFIX "/keys/{id}/revoke", admin_key_revoke,
-	    "key.revoke", admin_none, admin_none },
+	    "key.revoke", admin_none, admin_none, 0 },
 	{ "GET", ADMIN_PREFIX "/usage/summary", admin_usage_summary_get, NULL,
-	    admin_summary_params, NULL },
+	    admin_summary_params, NULL, 1 },
 	{ "GET", ADMIN_PREFIX "/audit", admin_audit_list, NULL,
-	    admin_audit_params, NULL },
+	    admin_audit_params, NULL, 0 },
 };
 #define ADMIN_NROUTES	(sizeof(admin_route_table) / \
 			    sizeof(admin_route_table[0]))
@@ -158,23 +158,53 @@ admin_split_uri(struct admin_ctx *ctx)
  * reads the files at their paths, at this program's schema (see
  * db_check_current). A connection that does not is closed, and opening
  * it again gives the request the cause.
+ *
+ * When the analytics file cannot be opened but the decisions can, the
+ * connection is opened without it (DB_OPEN_CORE), so that users and keys
+ * can still be managed, a leaked key revoked above all. The routes that
+ * read the analytics file then fail with the cause kept in
+ * ctx->analytics_re. Such a connection is replaced on every request, so
+ * the first request after 'driplinectl init' gets the whole database.
  */
 static int
 admin_open_db(struct admin_ctx *ctx, struct db **dbp)
 {
 	const struct conf	*conf = ctx->conf;
 	struct reqerr		 re;
+	int			 was_core, durability_full;
 
+	durability_full = conf->durability == CONF_DURABILITY_FULL;
+	was_core = *dbp != NULL && !db_analytics_open(*dbp);
 	reqerr_clear(&re);
-	if (*dbp != NULL && db_check_current(*dbp, &re) == -1) {
-		log_warnx("%s; opening the database again", re.db_message);
+	if (*dbp != NULL && (was_core || db_check_current(*dbp, &re) == -1)) {
+		if (!was_core)
+			log_warnx("%s; opening the database again",
+			    re.db_message);
 		db_close(*dbp);
 		*dbp = NULL;
 	}
-	if (*dbp == NULL)
-		*dbp = db_open(conf->database,
-		    conf->durability == CONF_DURABILITY_FULL,
+	if (*dbp == NULL) {
+		*dbp = db_open(conf->database, durability_full,
 		    conf->lock_timeout_ms, 0, &ctx->re);
+		if (*dbp != NULL && was_core)
+			log_info("the analytics file is readable again: "
+			    "serving every call");
+	}
+	if (*dbp == NULL) {
+		reqerr_clear(&re);
+		*dbp = db_open(conf->database, durability_full,
+		    conf->lock_timeout_ms, DB_OPEN_CORE, &re);
+		if (*dbp != NULL) {
+			ctx->analytics_re = ctx->re;
+			reqerr_clear(&ctx->re);
+			if (!was_core)
+				log_warnx("%s; serving only the calls that "
+				    "do not read the analytics file",
+				    ctx->analytics_re.db_message[0] != '\0' ?
+				    ctx->analytics_re.db_message :
+				    ctx->analytics_re.message);
+		}
+	}
 	ctx->db = *dbp;
 	return ctx->db != NULL ? 0 : -1;
 }
@@ -310,14 +340,22 @@ admin_check_request(struct admin_ctx *ctx)
 		return ADMIN_NOMEM(ctx);
 	if (admin_query_parse(ctx, ctx->route->params) == -1)
 		return -1;
-	if (ctx->route->fields == NULL)
-		return 0;
 
-	ctx->body = jio_parse_object(req->body, req->body != NULL ?
-	    req->body_len : 0, &ctx->re);
-	if (ctx->body == NULL)
+	if (ctx->route->fields != NULL) {
+		ctx->body = jio_parse_object(req->body, req->body != NULL ?
+		    req->body_len : 0, &ctx->re);
+		if (ctx->body == NULL ||
+		    jio_check_fields(ctx->body, ctx->route->fields,
+		    &ctx->re) == -1)
+			return -1;
+	}
+
+	/* Without the analytics file (see admin_open_db), say why. */
+	if (ctx->route->analytics && !db_analytics_open(ctx->db)) {
+		ctx->re = ctx->analytics_re;
 		return -1;
-	return jio_check_fields(ctx->body, ctx->route->fields, &ctx->re);
+	}
+	return 0;
 }
 
 int

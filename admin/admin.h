@@ -74,6 +74,7 @@ struct admin_route {
 	const char		*action;	/* audit action of a change */
 	const char *const	*params;	/* NULL-terminated */
 	const char *const	*fields;	/* NULL: the body is ignored */
+	int			 analytics;	/* reads the analytics file */
 };
 
 /* Set up adm for conf (borrowed). Returns 0, or -1 without randomness. */

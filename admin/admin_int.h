@@ -52,6 +52,8 @@ struct admin_ctx {
 	struct admin_response		*resp;
 	const struct admin_route	*route;		/* NULL until matched */
 	struct reqerr			 re;
+	/* The cause of opening db DB_OPEN_CORE, without analytics. */
+	struct reqerr			 analytics_re;
 
 	int				 authenticated;
 	struct db_token			 token;		/* the caller's */

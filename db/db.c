@@ -1038,6 +1038,7 @@ db_open(const char *path, int durability_full, int lock_timeout_ms,
 	if (db_file_note(db, 0, path, re) == -1 || (!(flags & DB_OPEN_CORE) &&
 	    db_file_note(db, 1, analytics_path, re) == -1))
 		goto fail;
+	db->analytics_open = !(flags & DB_OPEN_CORE);
 	free(analytics_path);
 	return db;
 
@@ -1081,6 +1082,12 @@ int
 db_analytics_created(const struct db *db)
 {
 	return db->analytics_created;
+}
+
+int
+db_analytics_open(const struct db *db)
+{
+	return db->analytics_open;
 }
 
 /* Remember which file path names now, for db_check_current. */

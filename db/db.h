@@ -216,6 +216,9 @@ int	db_schema_version_found(const struct db *db);
 /* Return 1 if db_open created the analytics file's tables empty. */
 int	db_analytics_created(const struct db *db);
 
+/* Return 1 if db reads the analytics file, 0 if opened DB_OPEN_CORE. */
+int	db_analytics_open(const struct db *db);
+
 /*
  * Check that the connection still reads the files at their paths (none
  * was replaced or removed) and that their schema is still this

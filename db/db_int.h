@@ -94,6 +94,7 @@ struct db {
 	int		 in_tx;		/* a BEGIN is open */
 	int		 version_found;	/* schema version before migrating */
 	int		 analytics_main;	/* DB_OPEN_ANALYTICS_WRITER */
+	int		 analytics_open;	/* attached, or main */
 	int		 analytics_created;	/* made empty by db_open */
 	/* The files opened, to notice one replaced or removed. */
 	struct db_file {

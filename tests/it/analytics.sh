@@ -333,9 +333,28 @@ check_eq "admin API without the analytics file: code" schema_mismatch \
 check_match "admin API without the analytics file: message" \
     "analytics file is missing: run 'driplinectl init'" \
     "$(it_json error message)"
+admin GET "/admin/v1/users/$carol/usage"
+check_eq "usage report without the analytics file: status" 503 "$STATUS"
+check_match "usage report without the analytics file: message" \
+    "analytics file is missing" "$(it_json error message)"
 check_match "driplinectl report without the analytics file" \
     "dripline-analytics.db: database file missing" \
     "$(ctl report "$carol" 2>&1)"
+
+# Users and keys are still managed through the API: a key is revoked.
+api_key=$(it_key "$carol")
+api_key_id=$(cat "$T/key-id")
+admin POST "/admin/v1/keys/$api_key_id/revoke" '{}'
+check_eq "admin key revoke without the analytics file" 200 "$STATUS"
+it_chat "$api_key"
+check_eq "the key revoked through the API is refused" 401 "$STATUS"
+admin POST /admin/v1/users '{"external_id":"made-without-analytics"}'
+check_eq "admin user create without the analytics file" 201 "$STATUS"
+admin GET "/admin/v1/users/$carol/keys"
+check_eq "admin key list without the analytics file" 200 "$STATUS"
+check_match "the admin app says what it serves without the file" \
+    "serving only the calls that do not read the analytics file" \
+    "$(it_admin_log)"
 
 # The collector tries again every second (-t), while it keeps the lines.
 sleep 3.5
@@ -348,6 +367,8 @@ check_eq "the new analytics file is private" 600 \
     "$(stat -c %a "$T/dripline-analytics.db")"
 admin GET /admin/v1/health
 check_eq "admin API after init" 200 "$STATUS"
+admin GET "/admin/v1/users/$carol/usage"
+check_eq "usage report after init" 200 "$STATUS"
 before=$(outcomes "$carol")
 it_chat "$carol_key"
 wait_outcomes "$carol" $((before + 1)) ||
