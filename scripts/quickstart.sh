@@ -217,8 +217,25 @@ user=$(admin_api POST /admin/v1/users \
 	json_field data 0 id)
 admin_api PATCH "/admin/v1/users/$user" "{\"daily_limit\":$DAILY_LIMIT}" \
     > /dev/null
-key=$(admin_api POST "/admin/v1/users/$user/keys" '{"name":"quickstart"}' |
-    json_field secret)
+# The key is kept in the state directory, so running the quick start again
+# reuses it while it is active instead of adding another.
+key_file=$STATE_DIR/demo-key
+key_id="" key=""
+[ -s "$key_file" ] && read -r key_id key < "$key_file"
+if [ -n "$key_id" ] && ! admin_api GET "/admin/v1/users/$user/keys" |
+    python3 -c 'import json, sys
+keys = json.load(sys.stdin)["data"]
+sys.exit(0 if any(k["id"] == sys.argv[1] and k["status"] == "active"
+    for k in keys) else 1)' "$key_id" 2>/dev/null; then
+	key=""
+fi
+if [ -z "$key" ]; then
+	created=$(admin_api POST "/admin/v1/users/$user/keys" \
+	    '{"name":"quickstart"}')
+	key_id=$(echo "$created" | json_field id)
+	key=$(echo "$created" | json_field secret)
+	(umask 077; echo "$key_id $key" > "$key_file")
+fi
 
 cat <<INFO
 
@@ -228,7 +245,7 @@ State (config, database, logs such as server.log): $STATE_DIR
 Admin token (also in $STATE_DIR/admin-token): $admin_token
 
 Demo user $user (external id "demo"), daily limit $DAILY_LIMIT units.
-Its API key: $key
+Its API key (also in $key_file): $key
 
 Try it:
   curl -i http://127.0.0.1:$PORT/v1/chat/completions \\
