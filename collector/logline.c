@@ -106,7 +106,9 @@ logline_number(const char *p, size_t len, int64_t *value)
 }
 
 /*
- * Read nginx's seconds with milliseconds, "1.234", as microseconds.
+ * Read nginx's seconds with milliseconds, "1.234", as microseconds. The
+ * seconds have at most 9 digits, so the result stays below 10^15 like
+ * lighttpd's 15-digit duration, and the multiplication cannot overflow.
  * Returns 0 or -1.
  */
 static int
@@ -116,6 +118,7 @@ logline_seconds(const char *p, size_t len, int64_t *us)
 	int64_t		 s, ms;
 
 	if (dot == NULL || (size_t)(p + len - dot - 1) != 3 ||
+	    dot - p > 9 ||
 	    logline_number(p, (size_t)(dot - p), &s) == -1 ||
 	    logline_number(dot + 1, 3, &ms) == -1)
 		return -1;
@@ -186,7 +189,11 @@ logline_each_header_time(const char *v, size_t len, void *arg)
 	return logline_seconds(v, len, &us);
 }
 
-/* The sum of the response times in us; stays -1 while all are "-". */
+/*
+ * Add a response time to the sum in microseconds, which stays -1 while
+ * every value is "-". A sum past INT64_MAX, possible only in a line far
+ * longer than LOGLINE_MAX, is malformed.
+ */
 static int
 logline_each_response_time(const char *v, size_t len, void *arg)
 {
@@ -194,7 +201,7 @@ logline_each_response_time(const char *v, size_t len, void *arg)
 
 	if (len == 1 && v[0] == '-')
 		return 0;
-	if (logline_seconds(v, len, &us) == -1)
+	if (logline_seconds(v, len, &us) == -1 || *sum > INT64_MAX - us)
 		return -1;
 	*sum = *sum < 0 ? us : *sum + us;
 	return 0;
@@ -285,7 +292,8 @@ logline_parse(const char *line, size_t len, struct logline *out,
     const char **reason)
 {
 	struct logline_field	f[LOGLINE_FIELDS_MAX];
-	int			n, i;
+	size_t			i;
+	int			n;
 
 	memset(out, 0, sizeof(*out));
 	out->latency_us = -1;
@@ -315,16 +323,22 @@ logline_parse(const char *line, size_t len, struct logline *out,
 		*reason = "the user is not a lower-case UUID";
 		return LOGLINE_MALFORMED;
 	}
+	/*
+	 * The collector logs out->request_id also for a malformed line, so
+	 * check the whole field before copying it. A NUL byte is tested
+	 * separately because strchr would match its string's terminator.
+	 */
+	for (i = 0; i < f[4].len; i++) {
+		if (f[4].p[i] == '\0' ||
+		    strchr("0123456789abcdef-", f[4].p[i]) == NULL) {
+			*reason = "the request id is not hexadecimal";
+			return LOGLINE_MALFORMED;
+		}
+	}
 	if (logline_copy(&f[4], out->request_id,
 	    sizeof(out->request_id)) == -1) {
 		*reason = "the request id is too long";
 		return LOGLINE_MALFORMED;
-	}
-	for (i = 0; out->request_id[i] != '\0'; i++) {
-		if (strchr("0123456789abcdef-", out->request_id[i]) == NULL) {
-			*reason = "the request id is not hexadecimal";
-			return LOGLINE_MALFORMED;
-		}
 	}
 	if ((out->status = logline_status(f[5].p, f[5].len)) == -1) {
 		*reason = "the status is not a code from 100 to 599";

@@ -55,7 +55,9 @@ struct logline {
  * Parse one line (len bytes, no newline needed, not NUL-terminated) into
  * OUT: out. Returns LOGLINE_OK, LOGLINE_NO_USER, or LOGLINE_MALFORMED
  * with a static phrase in OUT: reason. After a malformed line, out->day
- * is the line's day if that field was valid, else "".
+ * is the line's day if that field was valid, else "", and
+ * out->request_id is the line's request id or "", never a field that
+ * failed its check.
  *
  * Classification: a 504 the proxy made itself is timed out, and a 502
  * it made is unreachable; otherwise the upstream's status counts by its

@@ -78,6 +78,8 @@ static const struct line_case line_cases[] = {
 	    LOGLINE_2XX, 504, 3002000 },
 	{ NG "200 \"200\" \"12.345\" \"12.345\"", LOGLINE_2XX, 200,
 	    12345000 },
+	{ NG "200 \"200\" \"0.001\" \"999999999.999\"", LOGLINE_2XX, 200,
+	    999999999999000 },
 };
 #define NLINES	(sizeof(line_cases) / sizeof(line_cases[0]))
 
@@ -106,6 +108,8 @@ static const struct malformed_case malformed_cases[] = {
 	    "hexadecimal" },
 	{ "dripline1 lighttpd " USER " " DAY
 	    " 0123456789abcdef0123456789abcdef0 200 1", "too long" },
+	{ "dripline1 lighttpd " USER " " DAY " 01\x1b[2J 200 1",
+	    "hexadecimal" },
 	{ "dripline1 apache " USER " " DAY " 0 200 1", "neither" },
 	{ NG "200 \"200\" \"0.001\"", "9 fields" },
 	{ NG "200 \"200\" \"0.001\" \"0.001", "single spaces" },
@@ -117,6 +121,8 @@ static const struct malformed_case malformed_cases[] = {
 	{ NG "200 \"200\" \"0.01\" \"0.001\"", "header time" },
 	{ NG "200 \"200\" \"0.001\" \"x.001\"", "response time" },
 	{ NG "200 \"200\" \"0.001\" \"0.001, \"", "response time" },
+	{ NG "200 \"200\" \"1000000000.000\" \"0.001\"", "header time" },
+	{ NG "200 \"200\" \"0.001\" \"1000000000.000\"", "response time" },
 };
 #define NMALFORMED	(sizeof(malformed_cases) / sizeof(malformed_cases[0]))
 
@@ -210,6 +216,25 @@ START_TEST(test_logline_malformed_keeps_valid_day)
 	ck_assert_int_eq(logline_parse("x", 1, &l, &reason),
 	    LOGLINE_MALFORMED);
 	ck_assert_str_eq(l.day, "");
+}
+END_TEST
+
+/* The collector logs the request id of a malformed line. */
+START_TEST(test_logline_bad_request_id_not_copied)
+{
+	static const char	 nul[] = "dripline1 lighttpd " USER " " DAY
+	    " 0123\0zz 200 1";
+	static const char	 esc[] = "dripline1 lighttpd " USER " " DAY
+	    " 0123\x1b[2J 200 1";
+	struct logline		 l;
+	const char		*reason = NULL;
+
+	ck_assert_int_eq(logline_parse(nul, sizeof(nul) - 1, &l, &reason),
+	    LOGLINE_MALFORMED);
+	ck_assert_str_eq(l.request_id, "");
+	ck_assert_int_eq(logline_parse(esc, sizeof(esc) - 1, &l, &reason),
+	    LOGLINE_MALFORMED);
+	ck_assert_str_eq(l.request_id, "");
 }
 END_TEST
 
@@ -497,6 +522,7 @@ collector_suite(void)
 	tc = tcase_create("errors");
 	tcase_add_loop_test(tc, test_logline_malformed_reasons, 0, NMALFORMED);
 	tcase_add_test(tc, test_logline_malformed_keeps_valid_day);
+	tcase_add_test(tc, test_logline_bad_request_id_not_copied);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
