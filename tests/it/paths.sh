@@ -91,4 +91,25 @@ PY
 )
 check_eq "every forwarded path is the metered one" /v1/chat/completions "$paths"
 
+# Methods the routes do not list, or that the server does not know: a
+# 4xx, or lighttpd's JSON 501, that reaches nothing, never the 503 that
+# clients retry.
+for method in FOO post PROPFIND; do
+	before_hits=$(it_upstream_count)
+	before_units=$(it_units "$user")
+	it_request "$method" /v1/chat/completions \
+	    -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+	    -d "$chat"
+	check_match "$method: a client error or 501" '^(4[0-9][0-9]|501)$' \
+	    "$STATUS"
+	check_eq "$method: no upstream hit" 0 \
+	    $(( $(it_upstream_count) - before_hits ))
+	check_eq "$method: nothing charged" 0 \
+	    $(( $(it_units "$user") - before_units ))
+	if [ "$STATUS" = 501 ]; then
+		check_eq "$method: 501 code" method_not_supported \
+		    "$(it_json error code)"
+	fi
+done
+
 it_done

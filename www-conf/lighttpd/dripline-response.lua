@@ -6,6 +6,9 @@
 -- responds with 503 because the authorizer is not running (its own HTML
 -- page), it replaces that page with the JSON error clients expect. Denials from
 -- the authorizer carry their own headers and body and pass unchanged.
+-- lighttpd's own 501, for a method it does not know (such as "FOO" or a
+-- lower-case "post"), becomes a JSON 501 rather than the 503, which
+-- clients would retry.
 
 local r = lighty.r
 local env = r.req_env
@@ -20,6 +23,15 @@ end
 
 local status = tonumber(r.req_item["http_status"])
 local ctype = r.resp_header["Content-Type"] or ""
+if status == 501 and string.find(ctype, "json") == nil then
+  r.resp_header["Content-Type"] = "application/json"
+  r.resp_header["Cache-Control"] = "no-store"
+  r.resp_body:set({ '{"error":{"message":"The web server does not ' ..
+    'support this request method. Use a standard method in upper ' ..
+    'case, such as POST.",' ..
+    '"type":"invalid_request_error","code":"method_not_supported"}}' })
+  return 501
+end
 if status ~= nil and status >= 500 and string.find(ctype, "json") == nil then
   r.resp_header["Content-Type"] = "application/json"
   r.resp_header["Retry-After"] = "5"
