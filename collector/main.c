@@ -104,7 +104,7 @@ usage(int status)
 	    "  -h         print this help and exit\n"
 	    "  -v         log at debug level\n"
 	    "  -V         print the version and exit\n",
-	    conf_choose_path(NULL), COLLECTOR_LINES_DEFAULT,
+	    conf_default_path(), COLLECTOR_LINES_DEFAULT,
 	    COLLECTOR_INTERVAL_DEFAULT);
 	exit(status);
 }

@@ -503,6 +503,12 @@ conf_choose_path(const char *option)
 	return CONF_DEFAULT_PATH;
 }
 
+const char *
+conf_default_path(void)
+{
+	return CONF_DEFAULT_PATH;
+}
+
 unsigned int
 conf_method_bit(const char *method)
 {

@@ -76,6 +76,9 @@ void		 conf_free(struct conf *conf);
  */
 const char	*conf_choose_path(const char *option);
 
+/* Return the compiled-in default path, as the help texts show it. */
+const char	*conf_default_path(void);
+
 /* Map a request method to its CONF_METHOD_* bit; 0 for other methods. */
 unsigned int	 conf_method_bit(const char *method);
 

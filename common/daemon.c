@@ -39,7 +39,7 @@ daemon_usage(const char *progname, int status)
 	    "  -h         print this help and exit\n"
 	    "  -v         log at debug level\n"
 	    "  -V         print the version and exit\n",
-	    progname, conf_choose_path(NULL));
+	    progname, conf_default_path());
 	exit(status);
 }
 

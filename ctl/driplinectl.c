@@ -120,9 +120,10 @@ usage(int status)
 	fprintf(out, "usage: driplinectl [-h] [-c config] COMMAND [ARGS]\n"
 	    "  -c config  configuration file (default: $" CONF_ENV ", else "
 	    "%s)\n  -h         print this help and exit\n\ncommands:\n",
-	    conf_choose_path(NULL));
+	    conf_default_path());
 	for (i = 0; i < CTL_NCOMMANDS; i++)
-		fprintf(out, "  %s %s\n      %s\n", ctl_commands[i].words,
+		fprintf(out, "  %s%s%s\n      %s\n", ctl_commands[i].words,
+		    ctl_commands[i].args[0] != '\0' ? " " : "",
 		    ctl_commands[i].args, ctl_commands[i].help);
 	exit(status);
 }
@@ -641,7 +642,11 @@ main(int argc, char *argv[])
 	char				 err[512];
 	int				 ch, nwords, rc, flags;
 
-	while ((ch = getopt_long(argc, argv, "c:h", help_option,
+	/*
+	 * Options come before the command ("+"), so that an argument such as
+	 * a negative limit reaches the command and gets its own message.
+	 */
+	while ((ch = getopt_long(argc, argv, "+c:h", help_option,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -656,8 +661,15 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc == 0 || (cmd = ctl_find(argc, argv, &nwords)) == NULL)
+	if (argc == 0) {
+		fprintf(stderr, "driplinectl: no command given\n");
 		usage(2);
+	}
+	if ((cmd = ctl_find(argc, argv, &nwords)) == NULL) {
+		fprintf(stderr, "driplinectl: unknown command '%s%s%s'\n",
+		    argv[0], argc >= 2 ? " " : "", argc >= 2 ? argv[1] : "");
+		usage(2);
+	}
 	argc -= nwords;
 	argv += nwords;
 	if (argc < cmd->min_args || argc > cmd->max_args) {

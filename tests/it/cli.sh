@@ -15,6 +15,10 @@ for program in "$AUTHORIZER" "$ADMIN" "$COLLECTOR" "$CTL"; do
 		check_eq "$name $option: nothing on standard error" "" \
 		    "$(cat "$T/err")"
 	done
+	# The help shows the compiled-in default, not the variable's value.
+	check_eq "$name --help: the default configuration path" 0 \
+	    "$(DRIPLINE_CONFIG=/elsewhere/x.conf "$program" --help |
+	    grep -c elsewhere)"
 	"$program" -Z > "$T/out" 2> "$T/err"
 	check_eq "$name -Z: exit status" 2 "$?"
 	check_eq "$name -Z: nothing on standard output" "" "$(cat "$T/out")"
@@ -26,8 +30,14 @@ for program in "$AUTHORIZER" "$ADMIN" "$COLLECTOR" "$CTL"; do
 	    "$(cat "$T/err")"
 done
 
-# driplinectl's help lists its commands.
+# driplinectl's help lists its commands, and names a wrong one.
 check_match "driplinectl --help lists the commands" "key revoke" \
     "$("$CTL" --help)"
+check_eq "driplinectl --help: no trailing blanks" 0 \
+    "$("$CTL" --help | grep -c ' $')"
+"$CTL" user bogus > /dev/null 2> "$T/err"
+check_eq "driplinectl unknown command: exit status" 2 "$?"
+check_eq "driplinectl unknown command: named" \
+    "driplinectl: unknown command 'user bogus'" "$(head -n 1 "$T/err")"
 
 it_done

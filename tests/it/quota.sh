@@ -62,6 +62,12 @@ check_match "429 message after the limit was lowered" \
     "$(it_json error message)"
 ctl user set-limit "$user" 3 > /dev/null
 
+# A negative limit is an argument, not an option, and is rejected.
+ctl user set-limit "$user" -1 > /dev/null 2> "$T/err"
+check_eq "negative limit: exit status" 1 "$?"
+check_match "negative limit: message" "invalid daily limit '-1'" \
+    "$(cat "$T/err")"
+
 # A free route needs a key but charges nothing, even over the quota.
 it_request GET /v1/models -H "Authorization: Bearer $key"
 check_eq "free route allowed over quota" 200 "$STATUS"
