@@ -88,6 +88,7 @@ admin_init(struct admin *adm, const struct conf *conf)
 	memset(adm, 0, sizeof(*adm));
 	adm->conf = conf;
 	atomic_init(&adm->id_next, 0);
+	atomic_init(&adm->analytics_lost, 0);
 	if (crypto_random(&adm->id_base, sizeof(adm->id_base)) == -1)
 		return -1;
 	return 0;
@@ -165,6 +166,7 @@ admin_split_uri(struct admin_ctx *ctx)
  * read the analytics file then fail with the cause kept in
  * ctx->analytics_re. Such a connection is replaced on every request, so
  * the first request after 'driplinectl init' gets the whole database.
+ * The loss and the return are logged once for all worker threads.
  */
 static int
 admin_open_db(struct admin_ctx *ctx, struct db **dbp)
@@ -186,7 +188,8 @@ admin_open_db(struct admin_ctx *ctx, struct db **dbp)
 	if (*dbp == NULL) {
 		*dbp = db_open(conf->database, durability_full,
 		    conf->lock_timeout_ms, 0, &ctx->re);
-		if (*dbp != NULL && was_core)
+		if (*dbp != NULL && was_core &&
+		    atomic_exchange(&ctx->adm->analytics_lost, 0) == 1)
 			log_info("the analytics file is readable again: "
 			    "serving every call");
 	}
@@ -197,7 +200,7 @@ admin_open_db(struct admin_ctx *ctx, struct db **dbp)
 		if (*dbp != NULL) {
 			ctx->analytics_re = ctx->re;
 			reqerr_clear(&ctx->re);
-			if (!was_core)
+			if (atomic_exchange(&ctx->adm->analytics_lost, 1) == 0)
 				log_warnx("%s; serving only the calls that "
 				    "do not read the analytics file",
 				    ctx->analytics_re.db_message[0] != '\0' ?

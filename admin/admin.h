@@ -25,11 +25,12 @@
 #define ADMIN_PATH_MAX		512	/* longer paths are 404 */
 #define ADMIN_PREFIX		"/admin/v1"
 
-/* State shared by every worker thread; read-only once set up. */
+/* State shared by every worker thread; atomic where it changes. */
 struct admin {
 	const struct conf	*conf;		/* borrowed */
 	uint32_t		 id_base;	/* random, per process */
 	atomic_uint		 id_next;
+	atomic_int		 analytics_lost;	/* logged as lost */
 };
 
 /*
