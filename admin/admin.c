@@ -166,28 +166,31 @@ admin_split_uri(struct admin_ctx *ctx)
  * read the analytics file then fail with the cause kept in
  * ctx->analytics_re. Such a connection is replaced on every request, so
  * the first request after 'driplinectl init' gets the whole database.
- * The loss and the return are logged once for all worker threads.
+ * The loss and the return are logged once for all worker threads. A file
+ * replaced under a thread's connection is logged by each thread that
+ * opens the new one; a failed open is logged with the request.
  */
 static int
 admin_open_db(struct admin_ctx *ctx, struct db **dbp)
 {
 	const struct conf	*conf = ctx->conf;
-	struct reqerr		 re;
+	struct reqerr		 stale, re;
 	int			 was_core, durability_full;
 
 	durability_full = conf->durability == CONF_DURABILITY_FULL;
 	was_core = *dbp != NULL && !db_analytics_open(*dbp);
-	reqerr_clear(&re);
-	if (*dbp != NULL && (was_core || db_check_current(*dbp, &re) == -1)) {
-		if (!was_core)
-			log_warnx("%s; opening the database again",
-			    re.db_message);
+	reqerr_clear(&stale);
+	if (*dbp != NULL && (was_core || db_check_current(*dbp,
+	    &stale) == -1)) {
 		db_close(*dbp);
 		*dbp = NULL;
 	}
 	if (*dbp == NULL) {
 		*dbp = db_open(conf->database, durability_full,
 		    conf->lock_timeout_ms, 0, &ctx->re);
+		if (*dbp != NULL && stale.status != 0)
+			log_warnx("%s; opened the database again",
+			    stale.db_message);
 		if (*dbp != NULL && was_core &&
 		    atomic_exchange(&ctx->adm->analytics_lost, 0) == 1)
 			log_info("the analytics file is readable again: "
@@ -536,8 +539,8 @@ admin_log(struct admin_ctx *ctx, const char *audit_note)
 	}
 
 	if (re->db_code != 0)
-		snprintf(where, sizeof(where), ", sqlite %d: %s", re->db_code,
-		    re->db_message);
+		snprintf(where, sizeof(where), ", sqlite %d%s%s", re->db_code,
+		    re->db_message[0] != '\0' ? ": " : "", re->db_message);
 	else if (re->db_message[0] != '\0')
 		snprintf(where, sizeof(where), ", %s", re->db_message);
 	/* A client's error needs no source location, a server's may. */

@@ -44,6 +44,9 @@ check_eq "create user: limit" 5 "$(it_json daily_limit)"
 
 admin POST /admin/v1/users '{"external_id":"it-alice"}'
 check_eq "duplicate user: 409" 409 "$STATUS"
+line=$(it_admin_log | grep ' 409 user_exists: ' | tail -n 1)
+check_match "duplicate user logged with the SQLite code" ', sqlite [0-9]+$' \
+    "$line"
 check_eq "duplicate user: code" user_exists "$(it_json error code)"
 
 admin POST /admin/v1/users '{"external_id":"it-alice",'

@@ -354,6 +354,8 @@ admin GET "/admin/v1/users/$carol/keys"
 check_eq "admin key list without the analytics file" 200 "$STATUS"
 check_eq "the admin app says once what it serves without the file" 1 \
     "$(it_admin_log | grep -c 'serving only the calls that do not read')"
+check_eq "no thread logs the lost file on its own" 0 \
+    "$(it_admin_log | grep -c 'database again')"
 
 # The collector tries again every second (-t), while it keeps the lines.
 sleep 3.5
