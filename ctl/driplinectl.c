@@ -608,6 +608,70 @@ ctl_prune(struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * Say what is wrong with a command line that names no command: an unknown
+ * word, or the first word of commands such as "user" without the second.
+ */
+static void
+ctl_unknown(int argc, char **argv)
+{
+	size_t	i, n = 0, len = strlen(argv[0]);
+
+	for (i = 0; i < CTL_NCOMMANDS; i++) {
+		if (strncmp(ctl_commands[i].words, argv[0], len) != 0 ||
+		    ctl_commands[i].words[len] != ' ')
+			continue;
+		if (n == 0 && argc >= 2)
+			fprintf(stderr, "driplinectl: '%s %s' is not a "
+			    "command; '%s' takes one of:", argv[0], argv[1],
+			    argv[0]);
+		else if (n == 0)
+			fprintf(stderr, "driplinectl: '%s' needs one of:",
+			    argv[0]);
+		fprintf(stderr, " %s", ctl_commands[i].words + len + 1);
+		n++;
+	}
+	if (n > 0)
+		fputc('\n', stderr);
+	else
+		fprintf(stderr, "driplinectl: unknown command '%s'\n",
+		    argv[0]);
+}
+
+/*
+ * Check the arguments after the command. Returns -1 to run it, else the
+ * exit status after printing the command's usage. That is 0 for -h or
+ * --help among them. It is 2 for a wrong number of arguments, with a
+ * hint when -c follows the command, since options end at the command.
+ */
+static int
+ctl_check_args(const struct ctl_command *cmd, int argc, char **argv)
+{
+	const char	*sep = cmd->args[0] != '\0' ? " " : "";
+	int		 i, help = 0, option = 0;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			help = 1;
+		else if (strcmp(argv[i], "-c") == 0)
+			option = 1;
+	}
+	if (help) {
+		printf("usage: driplinectl %s%s%s\n", cmd->words, sep,
+		    cmd->args);
+		return 0;
+	}
+	if (argc >= cmd->min_args && argc <= cmd->max_args)
+		return -1;
+	fprintf(stderr, "usage: driplinectl %s%s%s\n", cmd->words, sep,
+	    cmd->args);
+	if (option)
+		fprintf(stderr, "driplinectl: options such as -c go before "
+		    "the command: driplinectl -c config %s ...\n",
+		    cmd->words);
+	return 2;
+}
+
 /* Find the command named by the leading words of argv. */
 static const struct ctl_command *
 ctl_find(int argc, char **argv, int *nwords)
@@ -666,17 +730,13 @@ main(int argc, char *argv[])
 		usage(2);
 	}
 	if ((cmd = ctl_find(argc, argv, &nwords)) == NULL) {
-		fprintf(stderr, "driplinectl: unknown command '%s%s%s'\n",
-		    argv[0], argc >= 2 ? " " : "", argc >= 2 ? argv[1] : "");
+		ctl_unknown(argc, argv);
 		usage(2);
 	}
 	argc -= nwords;
 	argv += nwords;
-	if (argc < cmd->min_args || argc > cmd->max_args) {
-		fprintf(stderr, "usage: driplinectl %s %s\n", cmd->words,
-		    cmd->args);
-		return 2;
-	}
+	if ((rc = ctl_check_args(cmd, argc, argv)) != -1)
+		return rc;
 
 	log_init("driplinectl", 0);
 	memset(&ctl, 0, sizeof(ctl));

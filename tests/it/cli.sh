@@ -35,9 +35,28 @@ check_match "driplinectl --help lists the commands" "key revoke" \
     "$("$CTL" --help)"
 check_eq "driplinectl --help: no trailing blanks" 0 \
     "$("$CTL" --help | grep -c ' $')"
-"$CTL" user bogus > /dev/null 2> "$T/err"
+"$CTL" bogus > /dev/null 2> "$T/err"
 check_eq "driplinectl unknown command: exit status" 2 "$?"
 check_eq "driplinectl unknown command: named" \
-    "driplinectl: unknown command 'user bogus'" "$(head -n 1 "$T/err")"
+    "driplinectl: unknown command 'bogus'" "$(head -n 1 "$T/err")"
+"$CTL" user bogus > /dev/null 2> "$T/err"
+check_eq "driplinectl unknown subcommand: the choices" \
+    "driplinectl: 'user bogus' is not a command; 'user' takes one of: create set-limit revoke" \
+    "$(head -n 1 "$T/err")"
+"$CTL" key > /dev/null 2> "$T/err"
+check_eq "driplinectl missing subcommand: the choices" \
+    "driplinectl: 'key' needs one of: create revoke" "$(head -n 1 "$T/err")"
+
+# A command's own usage: for --help after it on standard output, for
+# wrong arguments on standard error, with a hint for an option after it.
+check_eq "driplinectl usage --help" \
+    "usage: driplinectl usage USER_ID [YYYY-MM-DD]" "$("$CTL" usage --help)"
+"$CTL" init extra > /dev/null 2> "$T/err"
+check_eq "driplinectl init extra: exit status" 2 "$?"
+check_eq "driplinectl init extra: usage without a trailing blank" \
+    "usage: driplinectl init" "$(cat "$T/err")"
+"$CTL" usage some-id -c "$T/absent.conf" > /dev/null 2> "$T/err"
+check_match "driplinectl option after the command: hint" \
+    "options such as -c go before the command" "$(cat "$T/err")"
 
 it_done
