@@ -157,11 +157,15 @@ wait_socket() {
 
 case $SERVER in
 lighttpd)
+	logs="lighttpd-error.log (lighttpd), server.log (the authorizer and"
+	logs="$logs the admin app), collector.log"
 	write_lighttpd_conf
 	# lighttpd's stderr carries the logs of the apps it spawns.
 	lighttpd -D -f "$STATE_DIR/lighttpd.conf" 2>> "$STATE_DIR/server.log" &
 	;;
 nginx)
+	logs="nginx-error.log and nginx-access.log (nginx), authorizer.log,"
+	logs="$logs admin.log, collector.log"
 	"$build/authorizer/dripline-authorizer" -c "$conf" \
 	    -s "unix:$STATE_DIR/authorizer.sock" -g www-data \
 	    2>> "$STATE_DIR/authorizer.log" &
@@ -210,11 +214,22 @@ for field in sys.argv[1:]:
 print(value)' "$@"
 }
 
+# The demo user's external id: "demo", unless that one was revoked.
+demo=$(cat "$STATE_DIR/demo-user" 2>/dev/null || echo demo)
 user=$(admin_api POST /admin/v1/users \
-    "{\"external_id\":\"demo\",\"daily_limit\":$DAILY_LIMIT}" |
+    "{\"external_id\":\"$demo\",\"daily_limit\":$DAILY_LIMIT}" |
     json_field id 2>/dev/null) ||
-    user=$(admin_api GET "/admin/v1/users?external_id=demo" |
+    user=$(admin_api GET "/admin/v1/users?external_id=$demo" |
 	json_field data 0 id)
+# A revoked user gets no keys, and stays revoked: make another.
+if [ "$(admin_api GET "/admin/v1/users/$user" | json_field status)" != \
+    active ]; then
+	demo=demo-$(date -u +%Y%m%dT%H%M%SZ)
+	user=$(admin_api POST /admin/v1/users \
+	    "{\"external_id\":\"$demo\",\"daily_limit\":$DAILY_LIMIT}" |
+	    json_field id)
+	echo "$demo" > "$STATE_DIR/demo-user"
+fi
 admin_api PATCH "/admin/v1/users/$user" "{\"daily_limit\":$DAILY_LIMIT}" \
     > /dev/null
 # The key is kept in the state directory, so running the quick start again
@@ -232,8 +247,11 @@ fi
 if [ -z "$key" ]; then
 	created=$(admin_api POST "/admin/v1/users/$user/keys" \
 	    '{"name":"quickstart"}')
+	if ! key=$(echo "$created" | json_field secret 2>/dev/null); then
+		echo "quickstart: cannot issue the demo key: $created" >&2
+		exit 1
+	fi
 	key_id=$(echo "$created" | json_field id)
-	key=$(echo "$created" | json_field secret)
 	(umask 077; echo "$key_id $key" > "$key_file")
 fi
 
@@ -241,10 +259,11 @@ cat <<INFO
 
 Dripline is running on $SERVER: http://127.0.0.1:$PORT -> $upstream_note
 Admin API: http://127.0.0.1:$ADMIN_PORT/admin/v1/
-State (config, database, logs such as server.log): $STATE_DIR
+State (config, database, logs): $STATE_DIR
+Logs: $logs
 Admin token (also in $STATE_DIR/admin-token): $admin_token
 
-Demo user $user (external id "demo"), daily limit $DAILY_LIMIT units.
+Demo user $user (external id "$demo"), daily limit $DAILY_LIMIT units.
 Its API key (also in $key_file): $key
 
 Try it:
