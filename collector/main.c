@@ -44,6 +44,8 @@
 #define COLLECTOR_FAILING_WARN_MS	60000	/* between "still cannot write" */
 #define COLLECTOR_READS_PER_WAKE	1024	/* datagrams between flushes */
 #define COLLECTOR_RCVBUF		(1024 * 1024)
+/* "s" after a count other than 1, for the log lines' nouns. */
+#define PLURAL(n)			((n) == 1 ? "" : "s")
 /* The analytics file has no other writer to copy its log back. */
 #define COLLECTOR_CHECKPOINT_PAGES	DB_CHECKPOINT_PAGES
 
@@ -157,17 +159,17 @@ collector_write_failed(struct collector *c, const struct reqerr *re)
 		c->write_failed = 1;
 		c->failing_since_ms = now;
 		c->failing_warned_ms = now;
-		log_warnx("cannot write %" PRId64 " lines: %s; keeping them "
+		log_warnx("cannot write %" PRId64 " line%s: %s; keeping them "
 		    "and trying again every %" PRId64 " ms", c->batch.lines,
-		    cause, c->interval_ms);
+		    PLURAL(c->batch.lines), cause, c->interval_ms);
 		return;
 	}
 	if (now - c->failing_warned_ms < COLLECTOR_FAILING_WARN_MS)
 		return;
 	c->failing_warned_ms = now;
 	log_warnx("still cannot write after %" PRId64 " s: %" PRId64
-	    " lines kept: %s", (now - c->failing_since_ms) / 1000,
-	    c->batch.lines, cause);
+	    " line%s kept: %s", (now - c->failing_since_ms) / 1000,
+	    c->batch.lines, PLURAL(c->batch.lines), cause);
 }
 
 /* Write the batch unless it is empty. Returns 0 or -1. */
@@ -181,10 +183,10 @@ collector_write(struct collector *c)
 
 	c->next_write_ms = utcday_now_ms() + c->interval_ms;
 	if (c->batch.dropped > c->dropped_logged) {
-		log_warnx("%" PRId64 " lines dropped so far: more than %d "
+		log_warnx("%" PRId64 " line%s dropped so far: more than %d "
 		    "users and days waiting for the database; their requests "
 		    "show as unattributed", c->batch.dropped,
-		    BATCH_ENTRIES_MAX);
+		    PLURAL(c->batch.dropped), BATCH_ENTRIES_MAX);
 		c->dropped_logged = c->batch.dropped;
 	}
 	if (c->batch.nentries == 0 && c->batch.ndays == 0)
@@ -210,13 +212,15 @@ collector_write(struct collector *c)
 	}
 	if (c->write_failed)
 		log_info("writing again after %" PRId64 " s: %" PRId64
-		    " outcomes written, with those kept while writes failed",
+		    " outcome%s written, with those kept while writes failed",
 		    (utcday_now_ms() - c->failing_since_ms) / 1000,
-		    result.outcomes);
+		    result.outcomes, PLURAL(result.outcomes));
 	c->write_failed = 0;
 	if (result.unmatched > 0 && collector_may_warn(&c->warn_unmatched))
-		log_warnx("%" PRId64 " outcomes name a user and day without "
-		    "a decision, counted as unmatched lines", result.unmatched);
+		log_warnx("%" PRId64 " outcome%s name%s a user and day "
+		    "without a decision, counted as unmatched lines",
+		    result.unmatched, PLURAL(result.unmatched),
+		    result.unmatched == 1 ? "s" : "");
 	log_debug("wrote %" PRId64 " outcomes, %" PRId64 " unmatched, %"
 	    PRId64 " malformed lines", result.outcomes, result.unmatched,
 	    result.malformed);
@@ -373,8 +377,9 @@ collector_run(struct collector *c, int fd, int datagrams)
 	}
 
 	if (collector_write(c) == -1) {
-		log_warnx("stopped with %" PRId64 " lines not written; their "
-		    "requests show as unattributed", c->batch.lines);
+		log_warnx("stopped with %" PRId64 " line%s not written; their "
+		    "requests show as unattributed", c->batch.lines,
+		    PLURAL(c->batch.lines));
 		return 1;
 	}
 	return 0;
