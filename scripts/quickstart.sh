@@ -193,12 +193,22 @@ pids="$pids $server_pid"
 # reach the authorizer and count as a 401 in the usage summary. Check the
 # admin API with the token, so that no 401 goes to its log.
 admin_token=$(cat "$STATE_DIR/admin-token")
+ready=0
 for _ in $(seq 100); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null &&
+	if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null &&
 	    curl -sf -o /dev/null -H "Authorization: Bearer $admin_token" \
-	    "http://127.0.0.1:$ADMIN_PORT/admin/v1/health" && break
+	    "http://127.0.0.1:$ADMIN_PORT/admin/v1/health"; then
+		ready=1
+		break
+	fi
 	sleep 0.1
 done
+if [ "$ready" -ne 1 ]; then
+	echo "quickstart: the gateway on port $PORT or the admin API on" \
+	    "port $ADMIN_PORT did not answer within 10 s; see the logs" \
+	    "in $STATE_DIR ($logs)" >&2
+	exit 1
+fi
 
 # --- demo user and key, through the admin API --------------------------------------
 admin_api() {
