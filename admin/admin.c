@@ -191,7 +191,7 @@ admin_open_db(struct admin_ctx *ctx, struct db **dbp)
 		if (*dbp != NULL && stale.status != 0)
 			log_warnx("%s; opened the database again",
 			    stale.db_message);
-		if (*dbp != NULL && was_core &&
+		if (*dbp != NULL &&
 		    atomic_exchange(&ctx->adm->analytics_lost, 0) == 1)
 			log_info("the analytics file is readable again: "
 			    "serving every call");
