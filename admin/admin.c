@@ -161,10 +161,9 @@ admin_split_uri(struct admin_ctx *ctx)
  * it again gives the request the cause.
  *
  * When the analytics file cannot be opened but the decisions can, the
- * connection is opened without it (DB_OPEN_CORE), so that users and keys
- * can still be managed, a leaked key revoked above all. The routes that
- * read the analytics file then fail with the cause kept in
- * ctx->analytics_re. Such a connection is replaced on every request, so
+ * connection is opened without it (DB_OPEN_CORE). Users and keys can then
+ * still be managed, so a leaked key can be revoked. The routes that read
+ * the analytics file fail with the cause kept in ctx->analytics_re. Such a connection is replaced on every request, so
  * the first request after 'driplinectl init' gets the whole database.
  * The loss and the return are logged once for all worker threads. A file
  * replaced under a thread's connection is logged by each thread that
@@ -356,7 +355,7 @@ admin_check_request(struct admin_ctx *ctx)
 			return -1;
 	}
 
-	/* Without the analytics file (see admin_open_db), say why. */
+	/* A route that reads the analytics file fails while it is missing. */
 	if (ctx->route->analytics && !db_analytics_open(ctx->db)) {
 		ctx->re = ctx->analytics_re;
 		return -1;

@@ -159,15 +159,16 @@ collector_write_failed(struct collector *c, const struct reqerr *re)
 		c->write_failed = 1;
 		c->failing_since_ms = now;
 		c->failing_warned_ms = now;
-		log_warnx("cannot write %" PRId64 " line%s: %s; keeping them "
-		    "and trying again every %" PRId64 " ms", c->batch.lines,
-		    PLURAL(c->batch.lines), cause, c->interval_ms);
+		log_warnx("write of %" PRId64 " line%s failed: %s; keeping "
+		    "them and trying again every %" PRId64 " ms",
+		    c->batch.lines, PLURAL(c->batch.lines), cause,
+		    c->interval_ms);
 		return;
 	}
 	if (now - c->failing_warned_ms < COLLECTOR_FAILING_WARN_MS)
 		return;
 	c->failing_warned_ms = now;
-	log_warnx("still cannot write after %" PRId64 " s: %" PRId64
+	log_warnx("writes still failing after %" PRId64 " s: %" PRId64
 	    " line%s kept: %s", (now - c->failing_since_ms) / 1000,
 	    c->batch.lines, PLURAL(c->batch.lines), cause);
 }

@@ -258,7 +258,7 @@ if [ -z "$key" ]; then
 	created=$(admin_api POST "/admin/v1/users/$user/keys" \
 	    '{"name":"quickstart"}')
 	if ! key=$(echo "$created" | json_field secret 2>/dev/null); then
-		echo "quickstart: cannot issue the demo key: $created" >&2
+		echo "quickstart: issuing the demo key failed: $created" >&2
 		exit 1
 	fi
 	key_id=$(echo "$created" | json_field id)

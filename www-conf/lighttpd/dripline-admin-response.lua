@@ -1,12 +1,12 @@
 -- Dripline admin API response filter for lighttpd's mod_magnet, attached
 -- with magnet.attract-response-start-to on the admin listener only.
 --
--- dripline-admin responds in JSON. lighttpd responds to some requests
--- itself, before the app runs, with an HTML page: 400 for a
--- request it cannot parse, 411 for a POST without Content-Length, 413 for
--- a body over server.max-request-size, 501 for a method it does not
--- know. This replaces such a page with an error in the admin API's JSON
--- shape and keeps the status. The app's own answers pass unchanged.
+-- dripline-admin responds in JSON. lighttpd rejects some requests itself,
+-- before the app runs, with an HTML page. It sends 400 for a request it
+-- cannot parse and 411 for a POST without Content-Length. It sends 413
+-- for a body over server.max-request-size and 501 for an unknown method.
+-- This filter replaces such a page with an error in the admin API's JSON
+-- shape and keeps the status. The app's own responses pass unchanged.
 
 local r = lighty.r
 local status = tonumber(r.req_item["http_status"])
